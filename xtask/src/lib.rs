@@ -13,6 +13,7 @@ pub mod fixups;
 pub mod frontend;
 pub mod ir;
 pub mod json_form;
+pub mod lists;
 pub mod names;
 pub mod render;
 pub mod render_api;

@@ -168,7 +168,43 @@ pub struct Success {
     pub headers: &'static [&'static str],
 }
 
+impl Success {
+    /// A success response with no headers of note (how the generated catalogue writes most).
+    pub const fn of(status: u16, representation: Option<&'static str>) -> Self {
+        Self {
+            status,
+            representation,
+            headers: &[],
+        }
+    }
+}
+
 impl Entry {
+    /// The values of the fields the generated catalogue leaves out (`..Entry::DEFAULT`): no
+    /// query parameter, header or body, no response, a logon session, not idempotent, no page
+    /// and no effect. Every entry names its own name, family, method, path and summary.
+    #[doc(hidden)]
+    pub const DEFAULT: Entry = Entry {
+        name: "",
+        family: "",
+        method: Method::Get,
+        path: "",
+        fixed_query: &[],
+        query_params: &[],
+        query_service: None,
+        headers: &[],
+        request: None,
+        request_optional: false,
+        responses: &[],
+        auth: Auth::Session,
+        idempotent: false,
+        aliases: &[],
+        summary: "",
+        page: None,
+        effect: Effect::None,
+        requires: &[],
+    };
+
     /// The usual success status (of the first response).
     pub fn status(&self) -> u16 {
         self.responses.first().map_or(200, |r| r.status)

@@ -40,6 +40,7 @@
 
 pub use http;
 
+mod any;
 mod base_url;
 pub mod catalogue;
 pub mod entry;
@@ -57,6 +58,7 @@ pub mod resource;
 pub mod response;
 pub mod route;
 mod secret;
+mod support;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use catalogue::{Catalogue, CATALOGUE};

@@ -365,6 +365,26 @@ impl Route {
         }
     }
 
+    /// The `N` path values of this route as those of `entry`, or the error of a route to
+    /// another operation: what every generated `TryFrom<&Route>` starts with.
+    pub fn values_for<const N: usize>(
+        &self,
+        entry: &'static Entry,
+    ) -> Result<&[Id; N], RouteError> {
+        let mismatch = || RouteError::OtherOperation {
+            url: self.entry.template(),
+            expected: entry.name,
+            found: self.entry.name,
+        };
+        if self.entry.name != entry.name {
+            return Err(mismatch());
+        }
+        self.path_values
+            .as_slice()
+            .try_into()
+            .map_err(|_| mismatch())
+    }
+
     /// The value of the variable query parameter `name` (case-insensitive).
     pub fn query_value(&self, name: &str) -> Option<&str> {
         self.query

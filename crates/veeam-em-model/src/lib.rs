@@ -43,6 +43,7 @@
 //! escaping that every XML parser reads back the same).
 
 pub mod datetime;
+mod document;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;

@@ -89,9 +89,12 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
         );
         modules.push(module);
     }
-    let mod_rs = renderer.module_root(&modules)?;
+    let (mod_rs, documents) = renderer.module_root(&modules)?;
     let all: Vec<&str> = schema_files.iter().map(String::as_str).collect();
-    files.insert(format!("{OUTPUT_DIR}/mod.rs"), print(&mod_rs, &all)?);
+    files.insert(
+        format!("{OUTPUT_DIR}/mod.rs"),
+        print(&mod_rs, &all)? + "\n" + &documents,
+    );
     Ok(files)
 }
 

@@ -14,13 +14,14 @@ use crate::names;
 struct Members {
     /// Struct fields.
     fields: TokenStream,
-    /// `let mut` locals of `from_xml`.
+    /// `let mut` locals of `from_xml`: the required members (checked once all is read) and
+    /// the counters of repeated choices; the others decode straight into `out`.
     locals: TokenStream,
     /// Match arms over attribute names.
     attr_arms: TokenStream,
     /// Match arms over child element names.
     child_arms: TokenStream,
-    /// Field initialisers of the decoded value.
+    /// Field initialisers of the required members (the others are `..out`).
     build: TokenStream,
     /// `to_xml` statements for attributes.
     write_attrs: TokenStream,
@@ -92,26 +93,24 @@ impl Renderer<'_> {
             ..
         } = m;
         // Simple content: the text instead of child elements.
-        let (read_content, build_text, write_content) = match &text_field {
+        let (read_content, write_content) = match &text_field {
             Some(f) => (
-                quote!(let #f = reader.read_value(&element)?;),
-                quote!(#f,),
+                quote!(out.#f = xml.read_value(&element)?;),
                 quote!(writer.text_and_end(name, &self.#f);),
             ),
             None => (
                 quote! {
                     if !element.empty {
                         let mut index = 0u32;
-                        while let Some(child) = reader.next_child()? {
-                            match reader.schema_name(&child.start) {
+                        while let Some(child) = xml.next_child()? {
+                            match xml.schema_name(&child.start) {
                                 #child_arms
-                                _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                                _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                             }
                             index += 1;
                         }
                     }
                 },
-                quote!(),
                 quote! {
                     #write_children
                     writer.end(name);
@@ -119,6 +118,11 @@ impl Renderer<'_> {
             ),
         };
 
+        let finish = if build.is_empty() {
+            quote!(Ok(out))
+        } else {
+            quote!(Ok(Self { #build ..out }))
+        };
         let json = self.json_impls(c);
         let choices = c
             .content
@@ -143,26 +147,22 @@ impl Renderer<'_> {
             }
 
             impl FromXml for #ty {
-                fn from_xml<'a>(reader: &mut XmlReader<'a>, element: Child<'a>) -> Result<Self, DecodeError> {
-                    let mut unknown = Unknown::default();
+                fn from_xml<'a>(xml: &mut XmlReader<'a>, element: Child<'a>) -> Result<Self, DecodeError> {
+                    let mut out = Self::default();
                     #locals
-                    for attr in reader.attributes(&element) {
+                    for attr in xml.attributes(&element) {
                         let attr = attr?;
                         match attr.name {
                             #attr_arms
                             _ => {
-                                if let Some((name, value)) = reader.unknown_attribute(&element, &attr)? {
-                                    unknown.push_attribute(name, value);
+                                if let Some((name, value)) = xml.unknown_attribute(&element, &attr)? {
+                                    out.unknown.push_attribute(name, value);
                                 }
                             }
                         }
                     }
                     #read_content
-                    Ok(Self {
-                        #build
-                        #build_text
-                        unknown,
-                    })
+                    #finish
                 }
             }
 
@@ -208,36 +208,27 @@ impl Renderer<'_> {
         }
         let doc = doc_lines(&doc);
         m.fields.extend(quote!(#doc pub #f: #ft,));
-        m.locals.extend(quote!(let mut #f: Option<#vt> = None;));
-        let read = if a.required {
-            quote!(Some(reader.attribute_value(&element, &attr, #name)?))
+        let slot = if a.required {
+            m.locals.extend(quote!(let mut #f: Option<#vt> = None;));
+            quote!(#f)
         } else {
-            quote!(reader.optional_attribute_value(&element, &attr, #name)?)
+            quote!(out.#f)
         };
-        m.attr_arms.extend(quote!(#key => {
-            if #f.is_some() {
-                return Err(reader.duplicate_attribute(&attr, #name));
-            }
-            #f = #read;
-        }));
+        let once = if a.required {
+            quote!(required_attribute)
+        } else {
+            quote!(attribute)
+        };
+        m.attr_arms
+            .extend(quote!(#key => xml.#once(&mut #slot, &element, &attr, #name)?,));
         if a.required {
             m.build
-                .extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
+                .extend(quote!(#f: #f.ok_or_else(|| xml.missing_attribute(&element, #name))?,));
             m.write_attrs
                 .extend(quote!(writer.attribute_value(#name, &self.#f);));
         } else {
-            m.build.extend(quote!(#f,));
-            m.write_attrs.extend(
-                quote!(if let Some(value) = &self.#f { writer.attribute_value(#name, value); }),
-            );
-        }
-    }
-
-    /// The call that decodes one child element into a value of type `t`.
-    fn read_child(&self, t: &FieldType, name: &str, index: TokenStream) -> TokenStream {
-        match t {
-            FieldType::Value(_) => quote!(reader.value_child(child, #name, #index)?),
-            FieldType::Complex(_) => quote!(reader.complex_child(child, #name, #index)?),
+            m.write_attrs
+                .extend(quote!(writer.optional_attribute(#name, &self.#f);));
         }
     }
 
@@ -265,51 +256,48 @@ impl Renderer<'_> {
         let doc = doc_lines(&doc);
         m.fields.extend(quote!(#doc pub #f: #ft,));
         if matches!(e.ty, FieldType::Complex(_)) {
-            m.visit.extend(match sh {
-                Shape::Required => quote!(crate::xml::visit_unknown(path, #name, &self.#f, found);),
-                Shape::Optional => quote!(if let Some(v) = &self.#f { crate::xml::visit_unknown(path, #name, v, found); }),
-                Shape::Repeated => quote!(for v in &self.#f { crate::xml::visit_unknown(path, #name, v, found); }),
-            });
+            // Option and Vec are CollectUnknown themselves: one call for every shape.
+            m.visit
+                .extend(quote!(crate::xml::visit_unknown(path, #name, &self.#f, found);));
         }
         match sh {
             Shape::Repeated => {
-                let read = self.read_child(&e.ty, name, quote!(Some(#f.len() + 1)));
-                let item = self.write_child(&e.ty, name, quote!(item));
-                m.locals.extend(quote!(let mut #f: Vec<#et> = Vec::new();));
+                let (push, write) = match e.ty {
+                    FieldType::Value(_) => (quote!(push_value), quote!(values)),
+                    FieldType::Complex(_) => (quote!(push_complex), quote!(complexes)),
+                };
                 m.child_arms
-                    .extend(quote!(Some(#key) => { let value = #read; #f.push(value); }));
-                m.build.extend(quote!(#f,));
+                    .extend(quote!(Some(#key) => xml.#push(&mut out.#f, child, #name)?,));
                 m.write_children
-                    .extend(quote!(for item in &self.#f { #item }));
+                    .extend(quote!(writer.#write(#name, &self.#f);));
             }
             Shape::Optional | Shape::Required => {
-                let read = self.read_child(&e.ty, name, quote!(None));
-                m.locals.extend(quote!(let mut #f: Option<#et> = None;));
-                if matches!((&sh, &e.ty), (Shape::Optional, FieldType::Value(_))) {
-                    // Optional simple values: `xsi:nil` or empty text (for non-strings) is absent.
-                    m.child_arms.extend(quote!(Some(#key) => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, #name)? {
-                            reader.set_once(&mut #f, value, #name, offset)?;
-                        }
-                    }));
+                let slot = if matches!(sh, Shape::Required) {
+                    m.locals.extend(quote!(let mut #f: Option<#et> = None;));
+                    quote!(#f)
                 } else {
-                    m.child_arms.extend(quote!(Some(#key) => {
-                        let offset = child.offset;
-                        let value = #read;
-                        reader.set_once(&mut #f, value, #name, offset)?;
-                    }));
-                }
+                    quote!(out.#f)
+                };
+                // Optional simple values: `xsi:nil` or empty text (for non-strings) is absent.
+                let once = match (&sh, &e.ty) {
+                    (Shape::Optional, FieldType::Value(_)) => quote!(optional_value),
+                    (_, FieldType::Value(_)) => quote!(value),
+                    (_, FieldType::Complex(_)) => quote!(complex),
+                };
+                m.child_arms
+                    .extend(quote!(Some(#key) => xml.#once(&mut #slot, child, #name)?,));
                 if matches!(sh, Shape::Required) {
                     let item = self.write_child(&e.ty, name, quote!(&self.#f));
                     m.build
-                        .extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#name))?,));
+                        .extend(quote!(#f: #f.ok_or_else(|| xml.missing_element(#name))?,));
                     m.write_children.extend(item);
                 } else {
-                    let item = self.write_child(&e.ty, name, quote!(value));
-                    m.build.extend(quote!(#f,));
+                    let write = match e.ty {
+                        FieldType::Value(_) => quote!(optional_value),
+                        FieldType::Complex(_) => quote!(optional_complex),
+                    };
                     m.write_children
-                        .extend(quote!(if let Some(value) = &self.#f { #item }));
+                        .extend(quote!(writer.#write(#name, &self.#f);));
                 }
             }
         }
@@ -333,24 +321,16 @@ impl Renderer<'_> {
         }
         let doc = doc_lines(&doc);
         m.fields.extend(quote!(#doc pub #f: #ft,));
-        m.visit.extend(match sh {
-            Shape::Required => quote!(self.#f.collect_unknown(path, found);),
-            Shape::Optional => {
-                quote!(if let Some(item) = &self.#f { item.collect_unknown(path, found); })
-            }
-            Shape::Repeated => quote!(for item in &self.#f { item.collect_unknown(path, found); }),
-        });
+        m.visit
+            .extend(quote!(self.#f.collect_unknown(path, found);));
         let repeated = matches!(sh, Shape::Repeated);
         if repeated {
-            m.locals
-                .extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
-            m.build.extend(quote!(#f,));
             m.write_children
                 .extend(quote!(for item in &self.#f { item.write(writer); }));
         } else {
-            m.locals
-                .extend(quote!(let mut #f: Option<#enum_ty> = None;));
             if matches!(sh, Shape::Required) {
+                m.locals
+                    .extend(quote!(let mut #f: Option<#enum_ty> = None;));
                 let names = ch
                     .variants
                     .iter()
@@ -359,14 +339,18 @@ impl Renderer<'_> {
                     .join("|");
                 let missing = Literal::string(&names);
                 m.build
-                    .extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#missing))?,));
+                    .extend(quote!(#f: #f.ok_or_else(|| xml.missing_element(#missing))?,));
                 m.write_children.extend(quote!(self.#f.write(writer);));
             } else {
-                m.build.extend(quote!(#f,));
                 m.write_children
                     .extend(quote!(if let Some(item) = &self.#f { item.write(writer); }));
             }
         }
+        let slot = if matches!(sh, Shape::Required) {
+            quote!(#f)
+        } else {
+            quote!(out.#f)
+        };
         for v in &ch.variants {
             let vname = &v.name;
             let variant = ident(&v.rust_name);
@@ -375,21 +359,22 @@ impl Renderer<'_> {
             // with its feature; without it, the element is unknown content.
             let cfg = self.member_cfg(&owner.source_file, &v.ty);
             let counter = format_ident!("{}_{}", f, names::field_name(vname).trim_end_matches('_'));
+            let complex = matches!(v.ty, FieldType::Complex(_));
             if repeated {
-                let read = self.read_child(&v.ty, vname, quote!(Some(#counter)));
+                let push = if complex {
+                    quote!(push_complex_choice)
+                } else {
+                    quote!(push_value_choice)
+                };
                 m.locals.extend(quote!(#cfg let mut #counter = 0usize;));
-                m.child_arms.extend(quote!(#cfg Some(#key) => {
-                    #counter += 1;
-                    let value = #read;
-                    #f.push(#enum_ty::#variant(value));
-                }));
+                m.child_arms.extend(quote!(#cfg Some(#key) => xml.#push(&mut #slot, &mut #counter, child, #vname, #enum_ty::#variant)?,));
             } else {
-                let read = self.read_child(&v.ty, vname, quote!(None));
-                m.child_arms.extend(quote!(#cfg Some(#key) => {
-                    let offset = child.offset;
-                    let value = #read;
-                    reader.set_once(&mut #f, #enum_ty::#variant(value), #vname, offset)?;
-                }));
+                let once = if complex {
+                    quote!(complex_choice)
+                } else {
+                    quote!(value_choice)
+                };
+                m.child_arms.extend(quote!(#cfg Some(#key) => xml.#once(&mut #slot, child, #vname, #enum_ty::#variant)?,));
             }
         }
     }

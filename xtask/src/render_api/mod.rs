@@ -139,17 +139,15 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<BTreeMap<S
         )?,
     );
 
-    let operation::AnyParts {
-        any_variants,
-        any_from,
-        any_request,
-        any_entry,
-        request_variants,
-        request_from,
-        request_entry,
-        request_build,
-    } = any;
-    let model_impls = model_impls(schemas);
+    let operation::AnyParts { routable, other } = any;
+    let lists = [
+        crate::lists::ListCall::new("crate::any::any_operations")
+            .section("routable", routable)
+            .section("other", other)
+            .render("Both enums over the operations, and every match over them, from one list."),
+        model_impls(schemas),
+    ]
+    .join("\n");
     let tokens = quote! {
         //! Generated from the resource catalogue `schemas/resources/*.xml`: one module per
         //! family (each behind its cargo feature), the navigation (`api`), the query types, and
@@ -192,159 +190,57 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<BTreeMap<S
             all
         }
 
-        /// Any operation an `Href` alone can stand for (no request body, no credentials).
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum AnyOperation {
-            #any_variants
-        }
-
-        impl AnyOperation {
-            /// The typed operation of a route.
-            pub fn from_route(route: &Route) -> Result<Self, RouteError> {
-                match route.entry.name {
-                    #any_from
-                    other => Err(RouteError::OtherOperation {
-                        url: route.entry.template(),
-                        expected: "an operation without body or credentials",
-                        found: route.entry.name,
-                    }),
-                }
-            }
-
-            /// Builds its request.
-            pub fn request(&self, base: &BaseUrl, session: Option<&SessionToken>) -> Result<http::Request<Vec<u8>>, ApiError> {
-                use crate::operation::Operation as _;
-                match self { #any_request }
-            }
-
-            /// Its catalogue entry.
-            pub fn entry(&self) -> &'static Entry {
-                use crate::operation::Operation as _;
-                match self { #any_entry }
-            }
-        }
-
-        /// Any operation of the catalogue, as a server receives it (see
-        /// [`Incoming`](crate::incoming::Incoming)).
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum AnyRequest {
-            #request_variants
-        }
-
-        impl AnyRequest {
-            /// The typed operation of an incoming request.
-            pub fn from_incoming(incoming: &Incoming) -> Result<Self, RequestError> {
-                match incoming.route.entry.name {
-                    #request_from
-                    other => Err(RouteError::OtherOperation {
-                        url: incoming.route.entry.template(),
-                        expected: "an operation of the catalogue",
-                        found: other,
-                    }.into()),
-                }
-            }
-
-            /// Its catalogue entry.
-            pub fn entry(&self) -> &'static Entry {
-                use crate::operation::Operation as _;
-                match self { #request_entry }
-            }
-
-            /// Builds its request again (what a client would send).
-            pub fn request(&self, base: &BaseUrl, session: Option<&SessionToken>) -> Result<http::Request<Vec<u8>>, ApiError> {
-                use crate::operation::Operation as _;
-                match self { #request_build }
-            }
-        }
-
-        /// So that any href can be followed without knowing its operation:
-        /// `link.follow::<AnyOperation>()`.
-        impl TryFrom<&Route> for AnyOperation {
-            type Error = RouteError;
-
-            fn try_from(route: &Route) -> Result<Self, RouteError> {
-                Self::from_route(route)
-            }
-        }
-
-        #model_impls
     };
     files.insert(
         format!("{OUTPUT_DIR}/mod.rs"),
-        print(tokens, "schemas/resources/*.xml")?,
+        print(tokens, "schemas/resources/*.xml")? + "\n" + &lists,
     );
     Ok(files)
 }
 
-/// Impls of the API's traits for model types: every root type decodes from a response and
-/// encodes into one; every type with an href follows it, every type with links finds them.
-fn model_impls(schemas: &Schemas<'_>) -> TokenStream {
-    let mut out = TokenStream::new();
+/// Impls of the API's traits for model types, as lists for the macros of `support.rs`: every
+/// root type decodes from a response and encodes into one; every type with an href follows it,
+/// every type with links finds them.
+fn model_impls(schemas: &Schemas<'_>) -> String {
+    use crate::lists::{item, ListCall};
     let root_types: BTreeSet<(&String, &String)> = schemas
         .roots
         .iter()
         .map(|(root, ty)| (ty, &schemas.root_families[root]))
         .collect();
-    for (ty, family) in root_types {
-        let ty = ident(ty);
-        let cfg = families::cfg(family);
-        out.extend(quote! {
-            #cfg
-            impl crate::response::FromResponse for veeam_em_model::#ty {
-                fn from_response(entry: &'static Entry, response: &http::Response<&[u8]>) -> Result<Self, ApiError> {
-                    crate::response::decode_body(entry, response)
-                }
-            }
-
-            #cfg
-            impl crate::response::ToResponse for veeam_em_model::#ty {
-                fn to_response(&self, entry: &'static Entry, wire: veeam_em_model::Wire) -> http::Response<Vec<u8>> {
-                    crate::response::encode_body(entry, self, wire)
-                }
-            }
-        });
-    }
+    let bodies = root_types
+        .into_iter()
+        .map(|(ty, family)| item(family, &format!("{ty};")))
+        .collect();
+    let (mut href_required, mut href_optional) = (Vec::new(), Vec::new());
+    let (mut links_required, mut links_optional) = (Vec::new(), Vec::new());
     for n in schemas.navigable {
-        let ty = ident(&n.rust_name);
-        let cfg = families::cfg(&families::of_file(&n.source_file));
-        out.extend(match n.href {
-            Some(true) => quote! {
-                #cfg
-                impl crate::route::Follow for veeam_em_model::#ty {
-                    fn href(&self) -> Option<&str> {
-                        Some(&self.href)
-                    }
-                }
-            },
-            Some(false) => quote! {
-                #cfg
-                impl crate::route::Follow for veeam_em_model::#ty {
-                    fn href(&self) -> Option<&str> {
-                        self.href.as_deref()
-                    }
-                }
-            },
-            None => quote!(),
-        });
-        out.extend(match n.links {
-            Some(true) => quote! {
-                #cfg
-                impl crate::route::Links for veeam_em_model::#ty {
-                    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
-                        self.links.as_ref().and_then(|l| l.link(rel))
-                    }
-                }
-            },
-            Some(false) => quote! {
-                #cfg
-                impl crate::route::Links for veeam_em_model::#ty {
-                    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
-                        self.links.link(rel)
-                    }
-                }
-            },
-            None => quote!(),
-        });
+        let family = families::of_file(&n.source_file);
+        let listed = item(&family, &format!("{};", n.rust_name));
+        match n.href {
+            Some(true) => href_required.push(listed.clone()),
+            Some(false) => href_optional.push(listed.clone()),
+            None => {}
+        }
+        // `links: Some(true)` is an optional `Links` element, `Some(false)` a required one.
+        match n.links {
+            Some(true) => links_optional.push(listed),
+            Some(false) => links_required.push(listed),
+            None => {}
+        }
     }
-    out
+    [
+        ListCall::new("crate::support::bodies")
+            .section("", bodies)
+            .render("Every root type decodes from a response and encodes into one."),
+        ListCall::new("crate::support::follow")
+            .section("required", href_required)
+            .section("optional", href_optional)
+            .render("Every type with an href follows it."),
+        ListCall::new("crate::support::links")
+            .section("required", links_required)
+            .section("optional", links_optional)
+            .render("Every type with links finds them."),
+    ]
+    .join("\n")
 }

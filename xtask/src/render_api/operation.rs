@@ -8,32 +8,22 @@ use quote::{format_ident, quote};
 
 use super::{entry_ident, field_ident, ident, value_type, Schemas};
 use crate::catalogue::{Auth, Catalogue, Operation};
-use crate::families;
 use crate::names;
 
-/// Match arms and variants of `AnyOperation` and `AnyRequest`, gathered family by family.
+/// The list `any_operations!` writes `AnyOperation` and `AnyRequest` from, gathered family by
+/// family: each operation once, with its features and its doc line.
 #[derive(Default)]
 pub struct AnyParts {
-    pub any_variants: TokenStream,
-    pub any_from: TokenStream,
-    pub any_request: TokenStream,
-    pub any_entry: TokenStream,
-    pub request_variants: TokenStream,
-    pub request_from: TokenStream,
-    pub request_entry: TokenStream,
-    pub request_build: TokenStream,
+    /// Operations an `Href` alone can stand for.
+    pub routable: Vec<String>,
+    /// The others (a body or credentials).
+    pub other: Vec<String>,
 }
 
 impl AnyParts {
     pub fn extend(&mut self, other: AnyParts) {
-        self.any_variants.extend(other.any_variants);
-        self.any_from.extend(other.any_from);
-        self.any_request.extend(other.any_request);
-        self.any_entry.extend(other.any_entry);
-        self.request_variants.extend(other.request_variants);
-        self.request_from.extend(other.request_from);
-        self.request_entry.extend(other.request_entry);
-        self.request_build.extend(other.request_build);
+        self.routable.extend(other.routable);
+        self.other.extend(other.other);
     }
 }
 
@@ -44,14 +34,12 @@ fn opt_str(value: Option<&str>) -> TokenStream {
     }
 }
 
-/// The effect of an operation, as an `Effect` value.
-fn effect(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
+/// The effect of an operation, as an `Effect` value (`None` for `Effect::None`).
+fn effect(op: &Operation, schemas: &Schemas<'_>) -> Option<TokenStream> {
     use crate::catalogue::EffectKind;
-    let Some(e) = schemas.resources.effects.get(&op.name) else {
-        return quote!(crate::entry::Effect::None);
-    };
-    match e.kind {
-        EffectKind::None => quote!(crate::entry::Effect::None),
+    let e = schemas.resources.effects.get(&op.name)?;
+    Some(match e.kind {
+        EffectKind::None => return None,
         EffectKind::Create => {
             let copies = e.copies.iter().map(|(f, t)| quote!((#f, #t)));
             quote!(crate::entry::Effect::Create { copies: &[#(#copies),*] })
@@ -67,59 +55,84 @@ fn effect(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
             let value = e.value.as_deref().unwrap_or_default();
             quote!(crate::entry::Effect::Set { field: #field, value: #value })
         }
-    }
+    })
 }
 
-/// The static catalogue entry of an operation.
+/// The static catalogue entry of an operation: the fields that differ from `Entry::DEFAULT`.
 fn entry(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
     let e = entry_ident(op);
     let (name, family, path, summary) = (&op.name, &op.family, &op.path, &op.summary);
     let method = method_path(op.method);
-    let fixed = op.fixed_query.iter().map(|(k, v)| quote!((#k, #v)));
-    let qp = op.query_params.iter().map(|q| q.name.as_str());
-    let headers = op.headers.iter().map(|h| h.name.as_str());
-    let qs = opt_str(op.query_service.as_deref());
-    let request = opt_str(op.request.as_ref().map(|r| r.representation.as_str()));
-    let request_optional = op.request.as_ref().is_some_and(|r| r.optional);
-    let responses = op.responses.iter().map(|r| {
-        let status = r.status;
-        let representation = opt_str(r.representation.as_deref());
-        let headers = &r.headers;
-        quote!(crate::entry::Success { status: #status, representation: #representation, headers: &[#(#headers),*] })
-    });
-    let auth = match op.auth {
-        Auth::None => quote!(Auth::None),
-        Auth::Basic => quote!(Auth::Basic),
-        Auth::Session => quote!(Auth::Session),
-    };
-    let idempotent = op.idempotent;
-    let aliases = &op.aliases;
-    let page = opt_str(op.page.as_deref());
-    let effect = effect(op, schemas);
-    let requires = op.requires.iter().map(|r| {
-        let (element, status, message) = (&r.element, r.status, &r.message);
-        quote!(crate::entry::Requirement { element: #element, status: #status, message: #message })
-    });
+    let mut fields = TokenStream::new();
+    if !op.fixed_query.is_empty() {
+        let fixed = op.fixed_query.iter().map(|(k, v)| quote!((#k, #v)));
+        fields.extend(quote!(fixed_query: &[#(#fixed),*],));
+    }
+    if !op.query_params.is_empty() {
+        let qp = op.query_params.iter().map(|q| q.name.as_str());
+        fields.extend(quote!(query_params: &[#(#qp),*],));
+    }
+    if !op.headers.is_empty() {
+        let headers = op.headers.iter().map(|h| h.name.as_str());
+        fields.extend(quote!(headers: &[#(#headers),*],));
+    }
+    if let Some(qs) = &op.query_service {
+        fields.extend(quote!(query_service: Some(#qs),));
+    }
+    if let Some(r) = &op.request {
+        let representation = &r.representation;
+        fields.extend(quote!(request: Some(#representation),));
+        if r.optional {
+            fields.extend(quote!(request_optional: true,));
+        }
+    }
+    if !op.responses.is_empty() {
+        let responses = op.responses.iter().map(|r| {
+            let status = r.status;
+            let representation = opt_str(r.representation.as_deref());
+            let headers = &r.headers;
+            if headers.is_empty() {
+                quote!(crate::entry::Success::of(#status, #representation))
+            } else {
+                quote!(crate::entry::Success { status: #status, representation: #representation, headers: &[#(#headers),*] })
+            }
+        });
+        fields.extend(quote!(responses: &[#(#responses),*],));
+    }
+    match op.auth {
+        Auth::None => fields.extend(quote!(auth: Auth::None,)),
+        Auth::Basic => fields.extend(quote!(auth: Auth::Basic,)),
+        Auth::Session => {}
+    }
+    if op.idempotent {
+        fields.extend(quote!(idempotent: true,));
+    }
+    if !op.aliases.is_empty() {
+        let aliases = &op.aliases;
+        fields.extend(quote!(aliases: &[#(#aliases),*],));
+    }
+    if let Some(page) = &op.page {
+        fields.extend(quote!(page: Some(#page),));
+    }
+    if let Some(effect) = effect(op, schemas) {
+        fields.extend(quote!(effect: #effect,));
+    }
+    if !op.requires.is_empty() {
+        let requires = op.requires.iter().map(|r| {
+            let (element, status, message) = (&r.element, r.status, &r.message);
+            quote!(crate::entry::Requirement { element: #element, status: #status, message: #message })
+        });
+        fields.extend(quote!(requires: &[#(#requires),*],));
+    }
     quote! {
         pub(crate) const #e: Entry = Entry {
             name: #name,
             family: #family,
             method: #method,
             path: #path,
-            fixed_query: &[#(#fixed),*],
-            query_params: &[#(#qp),*],
-            headers: &[#(#headers),*],
-            query_service: #qs,
-            request: #request,
-            request_optional: #request_optional,
-            responses: &[#(#responses),*],
-            auth: #auth,
-            idempotent: #idempotent,
-            aliases: &[#(#aliases),*],
             summary: #summary,
-            page: #page,
-            effect: #effect,
-            requires: &[#(#requires),*],
+            #fields
+            ..Entry::DEFAULT
         };
     }
 }
@@ -243,7 +256,6 @@ pub fn family_file(
     catalogue: &Catalogue,
     schemas: &Schemas<'_>,
 ) -> Result<(TokenStream, AnyParts)> {
-    let cfg = families::cfg(family);
     let mut entries = TokenStream::new();
     let mut entry_list = Vec::new();
     let mut types = TokenStream::new();
@@ -460,16 +472,9 @@ pub fn family_file(
             .map(|(f, b)| quote!(#f: #b.clone(),))
             .collect();
         // Server side: every operation from an incoming request (body and credentials too).
+        // (A routable operation's comes from its route: `any_operations!` writes it.)
         let incoming_impl = if op.routable() {
-            quote! {
-                impl TryFrom<&Incoming> for #ty {
-                    type Error = RequestError;
-
-                    fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-                        Ok(Self::try_from(&incoming.route)?)
-                    }
-                }
-            }
+            quote!()
         } else {
             let mut extra = TokenStream::new();
             if let Some(r) = &op.request {
@@ -500,17 +505,7 @@ pub fn family_file(
 
                     fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
                         let route = &incoming.route;
-                        let mismatch = || RouteError::OtherOperation {
-                            url: route.entry.template(),
-                            expected: super::#e.name,
-                            found: route.entry.name,
-                        };
-                        if route.entry.name != super::#e.name {
-                            return Err(mismatch().into());
-                        }
-                        let [#(#binds),*] = route.path_values.as_slice() else {
-                            return Err(mismatch().into());
-                        };
+                        let [#(#binds),*] = route.values_for(&super::#e)?;
                         Ok(Self {
                             #(#assigns)*
                             #from_route_query
@@ -521,31 +516,19 @@ pub fn family_file(
             }
         };
         types.extend(incoming_impl);
-        any.request_variants
-            .extend(quote!(#cfg #[doc = #line] #ty(ops::#ty),));
-        any.request_from
-            .extend(quote!(#cfg #name => ops::#ty::try_from(incoming).map(Self::#ty),));
-        any.request_entry
-            .extend(quote!(#cfg Self::#ty(_) => ops::#ty::ENTRY,));
-        any.request_build
-            .extend(quote!(#cfg Self::#ty(op) => op.request(base, session),));
+        let listed = crate::lists::item(family, &format!("{ty} {line:?};"));
+        if op.routable() {
+            any.routable.push(listed);
+        } else {
+            any.other.push(listed);
+        }
         if op.routable() {
             types.extend(quote! {
                 impl TryFrom<&Route> for #ty {
                     type Error = RouteError;
 
                     fn try_from(route: &Route) -> Result<Self, RouteError> {
-                        let mismatch = || RouteError::OtherOperation {
-                            url: route.entry.template(),
-                            expected: super::#e.name,
-                            found: route.entry.name,
-                        };
-                        if route.entry.name != super::#e.name {
-                            return Err(mismatch());
-                        }
-                        let [#(#binds),*] = route.path_values.as_slice() else {
-                            return Err(mismatch());
-                        };
+                        let [#(#binds),*] = route.values_for(&super::#e)?;
                         Ok(Self {
                             #(#assigns)*
                             #from_route_query
@@ -553,14 +536,6 @@ pub fn family_file(
                     }
                 }
             });
-            any.any_variants
-                .extend(quote!(#cfg #[doc = #line] #ty(ops::#ty),));
-            any.any_from
-                .extend(quote!(#cfg #name => ops::#ty::try_from(route).map(Self::#ty),));
-            any.any_request
-                .extend(quote!(#cfg Self::#ty(op) => op.request(base, session),));
-            any.any_entry
-                .extend(quote!(#cfg Self::#ty(_) => ops::#ty::ENTRY,));
         }
     }
     let resources = resources(family, schemas);

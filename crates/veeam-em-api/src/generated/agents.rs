@@ -13,1149 +13,520 @@ pub(crate) const GET_AGENTS_SERVICE_ENTRY: Entry = Entry {
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Agents"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the root of the Veeam Agent management resources with links to its collections",
+    responses: &[crate::entry::Success::of(200u16, Some("Agents"))],
+    idempotent: true,
     page: Some("get_agents.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobs",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the Veeam Agent backup jobs of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobsEntities",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentBackupJobs"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the Veeam Agent backup jobs of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("AgentBackupJobs"))],
+    idempotent: true,
     page: Some("get_agents_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "GetAgentBackupJob",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one Veeam Agent backup job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_agents_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobEntity",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentBackupJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one Veeam Agent backup job with its schedule, includes and retention",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("AgentBackupJob"))],
+    idempotent: true,
     page: Some("get_agents_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const START_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "StartAgentBackupJob",
     family: "agents",
     method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
-    fixed_query: &[("action", "start")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a Veeam Agent backup job now",
+    fixed_query: &[("action", "start")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_agents_jobs_id_actionstart.md"),
     effect: crate::entry::Effect::Run,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const STOP_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "StopAgentBackupJob",
     family: "agents",
     method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
-    fixed_query: &[("action", "stop")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Stop a running Veeam Agent backup job",
+    fixed_query: &[("action", "stop")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_agents_jobs_id_actionstop.md"),
     effect: crate::entry::Effect::Stop,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RETRY_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "RetryAgentBackupJob",
     family: "agents",
     method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
-    fixed_query: &[("action", "retry")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a Veeam Agent backup job again for the machines its last run failed on",
+    fixed_query: &[("action", "retry")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_agents_jobs_id_actionretry.md"),
     effect: crate::entry::Effect::Retry,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY: Entry = Entry {
     name: "ToggleAgentBackupJobSchedule",
     family: "agents",
     method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
-    fixed_query: &[("action", "toggleScheduleEnabled")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Switch the schedule of a Veeam Agent backup job on or off",
+    fixed_query: &[("action", "toggleScheduleEnabled")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_agents_jobs_id_actiontogglescheduleenabled.md"),
     effect: crate::entry::Effect::Set {
         field: "ScheduleEnabled",
         value: "toggle",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobIncludes",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ObjectsInAgentBackupJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the protected computers and protection groups a Veeam Agent backup job processes",
+    responses: &[crate::entry::Success::of(200u16, Some("ObjectsInAgentBackupJob"))],
+    idempotent: true,
     page: Some("get_agents_jobs_id_includes.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobInclude",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ObjectInAgentBackupJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one computer or protection group processed by a Veeam Agent backup job",
+    responses: &[crate::entry::Success::of(200u16, Some("ObjectInAgentBackupJob"))],
+    idempotent: true,
     page: Some("get_agents_jobs_id_includes_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroups",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/protectionGroups",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the protection groups of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_protectiongroups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupsEntities",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/protectionGroups",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentProtectionGroups"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the protection groups of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("AgentProtectionGroups"))],
+    idempotent: true,
     page: Some("get_agents_protectiongroups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroup",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one protection group",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_agents_protectiongroups_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupEntity",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentProtectionGroup"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one protection group in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("AgentProtectionGroup"))],
+    idempotent: true,
     page: Some("get_agents_protectiongroups_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupComputers",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}/discoveredComputers",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the computers discovered in one protection group",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_protectiongroups_id_discoveredcomputers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupComputersEntities",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}/discoveredComputers",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("DiscoveredComputers"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the computers discovered in one protection group in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("DiscoveredComputers"))],
+    idempotent: true,
     page: Some("get_agents_protectiongroups_id_discoveredcomputers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputers",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the computers discovered in all protection groups",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_discoveredcomputers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputersEntities",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("DiscoveredComputers"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the computers discovered in all protection groups in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("DiscoveredComputers"))],
+    idempotent: true,
     page: Some("get_agents_discoveredcomputers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_DISCOVERED_COMPUTER_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputer",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers/{computerId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one discovered computer",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_agents_discoveredcomputers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_DISCOVERED_COMPUTER_ENTITY_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputerEntity",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers/{computerId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("DiscoveredComputer"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one discovered computer with its agent and host state",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("DiscoveredComputer"))],
+    idempotent: true,
     page: Some("get_agents_discoveredcomputers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUPS_ENTRY: Entry = Entry {
     name: "GetAgentBackups",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/backups",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backups created by Veeam Agent jobs",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_backups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetAgentBackupFiles",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/backupFiles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup files created by Veeam Agent jobs",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_backupfiles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetAgentBackupSessions",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/backupSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the sessions of Veeam Agent backup jobs",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_backupsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetAgentBackupRestorePoints",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/restorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore points of Veeam Agent backups",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetAgentRestorePoints",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the per-machine restore points of Veeam Agent backups",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointsEntities",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the per-machine restore points of Veeam Agent backups in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("AgentRestorePoints"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetAgentRestorePoint",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one Agent restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointEntity",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentRestorePoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one Agent restore point with its time and backup method",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("AgentRestorePoint"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointMounts",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentRestorePointMounts"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the mount points of one Agent restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("AgentRestorePointMounts"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints_id_mounts.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const MOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "MountAgentRestorePoint",
     family: "agents",
     method: crate::entry::Method::Post,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Mount the disks of an Agent restore point to browse and restore guest files",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_agents_agentrestorepoints_id_mounts.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointMount",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("AgentRestorePointMount"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one mount point with the roots of its guest file system",
+    responses: &[crate::entry::Success::of(200u16, Some("AgentRestorePointMount"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints_id_mounts_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UNMOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "UnmountAgentRestorePoint",
     family: "agents",
     method: crate::entry::Method::Delete,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a mount point and unmount the disks of the restore point",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_agents_agentrestorepoints_id_mounts_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "GetAgentMountEntries",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the files and folders under a guest path of a mount point",
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
+    idempotent: true,
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "ListAgentMountEntries",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
+    summary: "List one page of the files and folders under a guest path",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List one page of the files and folders under a guest path",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_AGENT_MOUNT_DIRECTORIES_ENTRY: Entry = Entry {
     name: "ListAgentMountDirectories",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
+    summary: "List one page of the folders under a guest path",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List one page of the folders under a guest path",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_AGENT_MOUNT_FILES_ENTRY: Entry = Entry {
     name: "ListAgentMountFiles",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
+    summary: "List one page of the files under a guest path",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List one page of the files under a guest path",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RESTORE_AGENT_GUEST_FILE_ENTRY: Entry = Entry {
     name: "RestoreAgentGuestFile",
     family: "agents",
     method: crate::entry::Method::Post,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
-    fixed_query: &[("action", "restore")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("FileRestoreSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Restore a guest file or folder to its original place, or prepare it for download",
+    fixed_query: &[("action", "restore")],
+    request: Some("FileRestoreSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_agents_agentrestorepoints_id_mounts_id_filepath_actionrestore.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "QueryAgentBackupJobs",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "AgentBackupJob")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("AgentBackupJob"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search Veeam Agent backup jobs with filter, sorting and paging",
+    fixed_query: &[("type", "AgentBackupJob")],
+    query_service: Some("AgentBackupJob"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_agentbackupjob.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "QueryObjectsInAgentBackupJobs",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "ObjectInAgentBackupJob")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("ObjectInAgentBackupJob"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the computers and protection groups processed by Veeam Agent backup jobs",
+    fixed_query: &[("type", "ObjectInAgentBackupJob")],
+    query_service: Some("ObjectInAgentBackupJob"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_objectinagentbackuplob.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     name: "QueryAgentProtectionGroups",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "AgentProtectionGroup")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("AgentProtectionGroup"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search protection groups with filter, sorting and paging",
+    fixed_query: &[("type", "AgentProtectionGroup")],
+    query_service: Some("AgentProtectionGroup"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_agentprotectiongroup.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     name: "QueryDiscoveredComputers",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "DiscoveredComputer")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("DiscoveredComputer"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search discovered computers with filter, sorting and paging",
+    fixed_query: &[("type", "DiscoveredComputer")],
+    query_service: Some("DiscoveredComputer"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_discoveredcomputer.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryAgentRestorePoints",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "AgentRestorePoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("AgentRestorePoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search per-machine Agent restore points with filter, sorting and paging",
+    fixed_query: &[("type", "AgentRestorePoint")],
+    query_service: Some("AgentRestorePoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_agentrestorepoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetAgentJobBackupSessions",
     family: "agents",
     method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}/backupSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup sessions of one agent job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_agents_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1559,26 +930,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentsService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentsService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENTS_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENTS_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENTS_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1596,26 +951,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_BACKUP_JOBS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1633,26 +972,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupJobsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupJobsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1673,26 +996,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::GET_AGENT_BACKUP_JOB_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1715,26 +1023,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupJobEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupJobEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_JOB_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_JOB_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::GET_AGENT_BACKUP_JOB_ENTITY_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1757,26 +1050,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StartAgentBackupJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StartAgentBackupJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::START_AGENT_BACKUP_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::START_AGENT_BACKUP_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::START_AGENT_BACKUP_JOB_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1799,26 +1077,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StopAgentBackupJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StopAgentBackupJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::STOP_AGENT_BACKUP_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::STOP_AGENT_BACKUP_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::STOP_AGENT_BACKUP_JOB_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1841,26 +1104,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for RetryAgentBackupJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for RetryAgentBackupJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RETRY_AGENT_BACKUP_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RETRY_AGENT_BACKUP_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::RETRY_AGENT_BACKUP_JOB_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1883,26 +1131,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for ToggleAgentBackupJobSchedule {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ToggleAgentBackupJobSchedule {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1925,26 +1158,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupJobIncludes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupJobIncludes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })
@@ -1969,27 +1187,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupJobInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupJobInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value, include_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value, include_id_value] = route
+                .values_for(&super::GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -2010,26 +1212,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentProtectionGroups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentProtectionGroups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_PROTECTION_GROUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_PROTECTION_GROUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_PROTECTION_GROUPS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2047,27 +1233,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentProtectionGroupsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentProtectionGroupsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2088,26 +1258,11 @@ pub mod ops {
             vec![self.protection_group_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentProtectionGroup {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentProtectionGroup {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_PROTECTION_GROUP_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_PROTECTION_GROUP_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [protection_group_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [protection_group_id_value] = route
+                .values_for(&super::GET_AGENT_PROTECTION_GROUP_ENTRY)?;
             Ok(Self {
                 protection_group_id: protection_group_id_value.clone(),
             })
@@ -2130,26 +1285,11 @@ pub mod ops {
             vec![self.protection_group_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentProtectionGroupEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentProtectionGroupEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [protection_group_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [protection_group_id_value] = route
+                .values_for(&super::GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY)?;
             Ok(Self {
                 protection_group_id: protection_group_id_value.clone(),
             })
@@ -2172,27 +1312,11 @@ pub mod ops {
             vec![self.protection_group_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentProtectionGroupComputers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentProtectionGroupComputers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [protection_group_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [protection_group_id_value] = route
+                .values_for(&super::GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY)?;
             Ok(Self {
                 protection_group_id: protection_group_id_value.clone(),
             })
@@ -2215,29 +1339,13 @@ pub mod ops {
             vec![self.protection_group_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentProtectionGroupComputersEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentProtectionGroupComputersEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [protection_group_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [protection_group_id_value] = route
+                .values_for(
+                    &super::GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY,
+                )?;
             Ok(Self {
                 protection_group_id: protection_group_id_value.clone(),
             })
@@ -2257,26 +1365,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetDiscoveredComputers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetDiscoveredComputers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_DISCOVERED_COMPUTERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_DISCOVERED_COMPUTERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_DISCOVERED_COMPUTERS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2294,26 +1386,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetDiscoveredComputersEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetDiscoveredComputersEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2334,26 +1410,11 @@ pub mod ops {
             vec![self.computer_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetDiscoveredComputer {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetDiscoveredComputer {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_DISCOVERED_COMPUTER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_DISCOVERED_COMPUTER_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [computer_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [computer_id_value] = route
+                .values_for(&super::GET_DISCOVERED_COMPUTER_ENTRY)?;
             Ok(Self {
                 computer_id: computer_id_value.clone(),
             })
@@ -2376,26 +1437,11 @@ pub mod ops {
             vec![self.computer_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetDiscoveredComputerEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetDiscoveredComputerEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_DISCOVERED_COMPUTER_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_DISCOVERED_COMPUTER_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [computer_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [computer_id_value] = route
+                .values_for(&super::GET_DISCOVERED_COMPUTER_ENTITY_ENTRY)?;
             Ok(Self {
                 computer_id: computer_id_value.clone(),
             })
@@ -2415,26 +1461,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_BACKUPS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2452,26 +1482,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_BACKUP_FILES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2489,26 +1503,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_BACKUP_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2526,26 +1524,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentBackupRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentBackupRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2563,26 +1545,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_RESTORE_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2600,26 +1566,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2640,26 +1590,11 @@ pub mod ops {
             vec![self.agent_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_restore_point_id_value] = route
+                .values_for(&super::GET_AGENT_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
             })
@@ -2682,26 +1617,11 @@ pub mod ops {
             vec![self.agent_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentRestorePointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentRestorePointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_RESTORE_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_RESTORE_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_restore_point_id_value] = route
+                .values_for(&super::GET_AGENT_RESTORE_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
             })
@@ -2724,26 +1644,11 @@ pub mod ops {
             vec![self.agent_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentRestorePointMounts {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentRestorePointMounts {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_restore_point_id_value] = route
+                .values_for(&super::GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
             })
@@ -2766,26 +1671,11 @@ pub mod ops {
             vec![self.agent_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for MountAgentRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for MountAgentRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::MOUNT_AGENT_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::MOUNT_AGENT_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_restore_point_id_value] = route
+                .values_for(&super::MOUNT_AGENT_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
             })
@@ -2810,28 +1700,11 @@ pub mod ops {
             vec![self.agent_restore_point_id.as_str(), self.mount_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentRestorePointMount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentRestorePointMount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_RESTORE_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_RESTORE_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
             let [agent_restore_point_id_value, mount_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_AGENT_RESTORE_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2857,28 +1730,11 @@ pub mod ops {
             vec![self.agent_restore_point_id.as_str(), self.mount_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for UnmountAgentRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for UnmountAgentRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UNMOUNT_AGENT_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UNMOUNT_AGENT_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
             let [agent_restore_point_id_value, mount_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::UNMOUNT_AGENT_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2909,28 +1765,11 @@ pub mod ops {
             ]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentMountEntries {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentMountEntries {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_MOUNT_ENTRIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_MOUNT_ENTRIES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [agent_restore_point_id_value, mount_id_value, guest_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_AGENT_MOUNT_ENTRIES_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2976,28 +1815,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListAgentMountEntries {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListAgentMountEntries {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_AGENT_MOUNT_ENTRIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_AGENT_MOUNT_ENTRIES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [agent_restore_point_id_value, mount_id_value, guest_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_AGENT_MOUNT_ENTRIES_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3045,28 +1867,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListAgentMountDirectories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListAgentMountDirectories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_AGENT_MOUNT_DIRECTORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_AGENT_MOUNT_DIRECTORIES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [agent_restore_point_id_value, mount_id_value, guest_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_AGENT_MOUNT_DIRECTORIES_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3114,28 +1919,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListAgentMountFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListAgentMountFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_AGENT_MOUNT_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_AGENT_MOUNT_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [agent_restore_point_id_value, mount_id_value, guest_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_AGENT_MOUNT_FILES_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3178,19 +1966,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RESTORE_AGENT_GUEST_FILE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RESTORE_AGENT_GUEST_FILE_ENTRY.name {
-                return Err(mismatch().into());
-            }
             let [agent_restore_point_id_value, mount_id_value, guest_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch().into());
-            };
+                .values_for(&super::RESTORE_AGENT_GUEST_FILE_ENTRY)?;
             Ok(Self {
                 agent_restore_point_id: agent_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3227,26 +2004,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryAgentBackupJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryAgentBackupJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_AGENT_BACKUP_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_AGENT_BACKUP_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_AGENT_BACKUP_JOBS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3277,26 +2038,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryObjectsInAgentBackupJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryObjectsInAgentBackupJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3327,26 +2072,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryAgentProtectionGroups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryAgentProtectionGroups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_AGENT_PROTECTION_GROUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_AGENT_PROTECTION_GROUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_AGENT_PROTECTION_GROUPS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3377,26 +2106,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryDiscoveredComputers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryDiscoveredComputers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_DISCOVERED_COMPUTERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_DISCOVERED_COMPUTERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_DISCOVERED_COMPUTERS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3427,26 +2140,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryAgentRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryAgentRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_AGENT_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_AGENT_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_AGENT_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3469,26 +2166,11 @@ pub mod ops {
             vec![self.agent_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetAgentJobBackupSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetAgentJobBackupSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [agent_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [agent_job_id_value] = route
+                .values_for(&super::GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY)?;
             Ok(Self {
                 agent_job_id: agent_job_id_value.clone(),
             })

@@ -13,1380 +13,626 @@ pub(crate) const GET_BACKUPS_ENTRY: Entry = Entry {
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backups of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Backups"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backups of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Backups"))],
+    idempotent: true,
     page: Some("get_backups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_ENTRY: Entry = Entry {
     name: "GetBackup",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one backup",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_backups_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupEntity",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Backup"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one backup with its platform and kind",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Backup"))],
+    idempotent: true,
     page: Some("get_backups_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTRY: Entry = Entry {
     name: "GetBackupChildBackups",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}/childbackups",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the per-machine backups of a backup container",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backups_id_childbackups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupChildBackupsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}/childbackups",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Backups"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the per-machine backups of a backup container in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Backups"))],
+    idempotent: true,
     page: Some("get_backups_id_childbackups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}/restorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore points of one backup",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backups_id_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}/restorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore points of one backup in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("RestorePoints"))],
+    idempotent: true,
     page: Some("get_backups_id_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetBackupBackupFiles",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}/backupFiles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the files of one backup",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backups_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupBackupFilesEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backups/{backupId}/backupFiles",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupFiles"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the files of one backup in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupFiles"))],
+    idempotent: true,
     page: Some("get_backups_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetBackupFiles",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup files of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupfiles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFilesEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupFiles"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backup files of all backup servers with their sizes",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupFiles"))],
+    idempotent: true,
     page: Some("get_backupfiles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILE_ENTRY: Entry = Entry {
     name: "GetBackupFile",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one backup file",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_backupfiles_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILE_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupFileEntity",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupFile"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one backup file with its path, sizes and ratios",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupFile"))],
+    idempotent: true,
     page: Some("get_backupfiles_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupFileRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/restorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore points stored in one backup file",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupfiles_id_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFileRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/restorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore points stored in one backup file in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("RestorePoints"))],
+    idempotent: true,
     page: Some("get_backupfiles_id_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupFileVmRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/vmRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VM restore points stored in one backup file",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupfiles_id_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFileVmRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/vmRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VM restore points stored in one backup file in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmRestorePoints"))],
+    idempotent: true,
     page: Some("get_backupfiles_id_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore points of all backups",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore points of all backups in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("RestorePoints"))],
+    idempotent: true,
     page: Some("get_restorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetRestorePoint",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_restorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetRestorePointEntity",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RestorePoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one restore point with its backup date",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("RestorePoint"))],
+    idempotent: true,
     page: Some("get_restorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointAgentRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/agentRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the Veeam Agent restore points of one restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_agentrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetRestorePointBackupFiles",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/backupFiles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup files that hold one restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_backupfiles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointBackupFilesEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/backupFiles",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupFiles"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backup files that hold one restore point in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupFiles"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_backupfiles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointVAppRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vAppRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the vApp restore points of one restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_vapprestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointVAppRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vAppRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the vApp restore points of one restore point in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppRestorePoints"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_vapprestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointVmRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vmRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VM restore points of one restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointVmRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vmRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VM restore points of one restore point in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmRestorePoints"))],
+    idempotent: true,
     page: Some("get_restorepoints_id_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetVmRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VM restore points of all backups",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VM restore points of all backups in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmRestorePoints"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetVmRestorePoint",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one VM restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmRestorePointEntity",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmRestorePoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one VM restore point with its time, method and VM reference",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmRestorePoint"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RESTORE_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePoint",
     family: "backups",
     method: crate::entry::Method::Post,
     path: "/vmRestorePoints/{vmRestorePointId}",
-    fixed_query: &[("action", "restore")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("RestoreSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Restore an entire VM from one of its restore points",
+    fixed_query: &[("action", "restore")],
+    request: Some("RestoreSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vmrestorepoints_id_actionrestore.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetVmRestorePointMounts",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmRestorePointMounts"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the mount points of a VM restore point in this logon session",
+    responses: &[crate::entry::Success::of(200u16, Some("VmRestorePointMounts"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints_id_mountpoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "CreateVmRestorePointMount",
     family: "backups",
     method: crate::entry::Method::Post,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
+    summary: "Mount a VM restore point to browse and restore guest files",
     request: Some("RestorePointMountSpec"),
     request_optional: true,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
-    summary: "Mount a VM restore point to browse and restore guest files",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vmrestorepoints_id_mountpoints.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetVmRestorePointMount",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmRestorePointMount"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one mount point with the roots of the guest file systems",
+    responses: &[crate::entry::Success::of(200u16, Some("VmRestorePointMount"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints_id_mountpoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "DeleteVmRestorePointMount",
     family: "backups",
     method: crate::entry::Method::Delete,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Unmount a VM restore point",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_vmrestorepoints_id_mountpoints_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmRestorePointFile",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a guest file or folder of a mounted VM restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
+    idempotent: true,
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolder",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
+    summary: "List the files and subfolders of a guest folder, one page at a time",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files and subfolders of a guest folder, one page at a time",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderDirs",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
+    summary: "List the subfolders of a guest folder, one page at a time",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the subfolders of a guest folder, one page at a time",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderFiles",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
+    summary: "List the files of a guest folder, one page at a time",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files of a guest folder, one page at a time",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RESTORE_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePointFile",
     family: "backups",
     method: crate::entry::Method::Post,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
-    fixed_query: &[("action", "restore")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("FileRestoreSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Restore a guest file or folder in place, or prepare it for download",
+    fixed_query: &[("action", "restore")],
+    request: Some("FileRestoreSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vmrestorepoints_id_mountpoints_id_filepath_actionrestore.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetVAppRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vAppRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the vApp restore points of all backups",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_vapprestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppRestorePointsEntities",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vAppRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the vApp restore points of all backups in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppRestorePoints"))],
+    idempotent: true,
     page: Some("get_vapprestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetVAppRestorePoint",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vAppRestorePoints/{vAppRestorePointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one vApp restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_vapprestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppRestorePointEntity",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/vAppRestorePoints/{vAppRestorePointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppRestorePoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one vApp restore point with its time, method and vApp reference",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppRestorePoint"))],
+    idempotent: true,
     page: Some("get_vapprestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RESTORE_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "RestoreVAppRestorePoint",
     family: "backups",
     method: crate::entry::Method::Post,
     path: "/vAppRestorePoints/{vAppRestorePointId}",
-    fixed_query: &[("action", "restore")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("RestoreSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &["/vAppRestorepoints/{vAppRestorePointId}"],
     summary: "Restore an entire Cloud Director vApp from one of its restore points",
+    fixed_query: &[("action", "restore")],
+    request: Some("RestoreSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    aliases: &["/vAppRestorepoints/{vAppRestorePointId}"],
     page: Some("post_vapprestorepoints_id_actionrestore.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_BACKUPS_ENTRY: Entry = Entry {
     name: "QueryBackups",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Backup")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Backup"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search backups with filter, sorting and paging",
+    fixed_query: &[("type", "Backup")],
+    query_service: Some("Backup"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_backup.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "QueryBackupFiles",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "BackupFile")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("BackupFile"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search backup files with filter, sorting and paging",
+    fixed_query: &[("type", "BackupFile")],
+    query_service: Some("BackupFile"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_backupfile.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "RestorePoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("RestorePoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search backup restore points with filter, sorting and paging",
+    fixed_query: &[("type", "RestorePoint")],
+    query_service: Some("RestorePoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_restorepoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryVmRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "VmRestorePoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VmRestorePoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search VM restore points with filter, sorting and paging",
+    fixed_query: &[("type", "VmRestorePoint")],
+    query_service: Some("VmRestorePoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vmrestorepoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryVAppRestorePoints",
     family: "backups",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "vAppRestorePoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VAppRestorePoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search vApp restore points with filter, sorting and paging",
+    fixed_query: &[("type", "vAppRestorePoint")],
+    query_service: Some("VAppRestorePoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vapprestorepoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1868,26 +1114,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUPS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1905,26 +1135,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUPS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUPS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUPS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1945,26 +1159,10 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackup {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackup {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route.values_for(&super::GET_BACKUP_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -1987,26 +1185,10 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route.values_for(&super::GET_BACKUP_ENTITY_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2029,26 +1211,11 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupChildBackups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupChildBackups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_CHILD_BACKUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_CHILD_BACKUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route
+                .values_for(&super::GET_BACKUP_CHILD_BACKUPS_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2071,26 +1238,11 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupChildBackupsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupChildBackupsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route
+                .values_for(&super::GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2113,26 +1265,11 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route
+                .values_for(&super::GET_BACKUP_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2155,26 +1292,11 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route
+                .values_for(&super::GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2197,26 +1319,11 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupBackupFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupBackupFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_BACKUP_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_BACKUP_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route
+                .values_for(&super::GET_BACKUP_BACKUP_FILES_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2239,26 +1346,11 @@ pub mod ops {
             vec![self.backup_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupBackupFilesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupBackupFilesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_id_value] = route
+                .values_for(&super::GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY)?;
             Ok(Self {
                 backup_id: backup_id_value.clone(),
             })
@@ -2278,26 +1370,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_FILES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2315,26 +1391,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFilesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFilesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_FILES_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_FILES_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2355,26 +1415,11 @@ pub mod ops {
             vec![self.backup_file_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFile {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFile {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_FILE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_file_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_file_id_value] = route
+                .values_for(&super::GET_BACKUP_FILE_ENTRY)?;
             Ok(Self {
                 backup_file_id: backup_file_id_value.clone(),
             })
@@ -2397,26 +1442,11 @@ pub mod ops {
             vec![self.backup_file_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFileEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFileEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILE_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_FILE_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_file_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_file_id_value] = route
+                .values_for(&super::GET_BACKUP_FILE_ENTITY_ENTRY)?;
             Ok(Self {
                 backup_file_id: backup_file_id_value.clone(),
             })
@@ -2439,26 +1469,11 @@ pub mod ops {
             vec![self.backup_file_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFileRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFileRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILE_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_FILE_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_file_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_file_id_value] = route
+                .values_for(&super::GET_BACKUP_FILE_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 backup_file_id: backup_file_id_value.clone(),
             })
@@ -2481,28 +1496,11 @@ pub mod ops {
             vec![self.backup_file_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFileRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFileRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [backup_file_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_file_id_value] = route
+                .values_for(&super::GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 backup_file_id: backup_file_id_value.clone(),
             })
@@ -2525,26 +1523,11 @@ pub mod ops {
             vec![self.backup_file_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFileVmRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFileVmRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_file_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_file_id_value] = route
+                .values_for(&super::GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 backup_file_id: backup_file_id_value.clone(),
             })
@@ -2567,28 +1550,11 @@ pub mod ops {
             vec![self.backup_file_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupFileVmRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupFileVmRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [backup_file_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_file_id_value] = route
+                .values_for(&super::GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 backup_file_id: backup_file_id_value.clone(),
             })
@@ -2608,26 +1574,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_RESTORE_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2645,26 +1595,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2685,26 +1619,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2727,26 +1646,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2769,28 +1673,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointAgentRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointAgentRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2813,26 +1700,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointBackupFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointBackupFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_BACKUP_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_POINT_BACKUP_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_BACKUP_FILES_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2855,28 +1727,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointBackupFilesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointBackupFilesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2899,28 +1754,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointVAppRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointVAppRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2943,29 +1781,13 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointVAppRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointVAppRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(
+                    &super::GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY,
+                )?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -2988,27 +1810,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointVmRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointVmRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -3031,28 +1837,11 @@ pub mod ops {
             vec![self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestorePointVmRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestorePointVmRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_point_id_value] = route
+                .values_for(&super::GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 restore_point_id: restore_point_id_value.clone(),
             })
@@ -3072,26 +1861,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_VM_RESTORE_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3109,26 +1882,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_VM_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3149,26 +1906,11 @@ pub mod ops {
             vec![self.vm_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_restore_point_id_value] = route
+                .values_for(&super::GET_VM_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
             })
@@ -3191,26 +1933,11 @@ pub mod ops {
             vec![self.vm_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_restore_point_id_value] = route
+                .values_for(&super::GET_VM_RESTORE_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
             })
@@ -3242,17 +1969,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RESTORE_VM_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RESTORE_VM_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [vm_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [vm_restore_point_id_value] = route
+                .values_for(&super::RESTORE_VM_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 body: match &incoming.body {
@@ -3279,26 +1997,11 @@ pub mod ops {
             vec![self.vm_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePointMounts {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePointMounts {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINT_MOUNTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINT_MOUNTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_restore_point_id_value] = route
+                .values_for(&super::GET_VM_RESTORE_POINT_MOUNTS_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
             })
@@ -3330,17 +2033,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_VM_RESTORE_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_VM_RESTORE_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [vm_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [vm_restore_point_id_value] = route
+                .values_for(&super::CREATE_VM_RESTORE_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 body: match &incoming.body {
@@ -3372,28 +2066,11 @@ pub mod ops {
             vec![self.vm_restore_point_id.as_str(), self.mount_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePointMount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePointMount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_restore_point_id_value, mount_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_VM_RESTORE_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3419,28 +2096,11 @@ pub mod ops {
             vec![self.vm_restore_point_id.as_str(), self.mount_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteVmRestorePointMount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteVmRestorePointMount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_VM_RESTORE_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_VM_RESTORE_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_restore_point_id_value, mount_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::DELETE_VM_RESTORE_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3471,28 +2131,11 @@ pub mod ops {
             ]
         }
     }
-    impl TryFrom<&Incoming> for GetVmRestorePointFile {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmRestorePointFile {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_RESTORE_POINT_FILE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_RESTORE_POINT_FILE_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_restore_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_VM_RESTORE_POINT_FILE_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3538,28 +2181,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListVmRestorePointFolder {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListVmRestorePointFolder {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_VM_RESTORE_POINT_FOLDER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_VM_RESTORE_POINT_FOLDER_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_restore_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_VM_RESTORE_POINT_FOLDER_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3607,28 +2233,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListVmRestorePointFolderDirs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListVmRestorePointFolderDirs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_restore_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3676,28 +2285,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListVmRestorePointFolderFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListVmRestorePointFolderFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_restore_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3740,19 +2332,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RESTORE_VM_RESTORE_POINT_FILE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RESTORE_VM_RESTORE_POINT_FILE_ENTRY.name {
-                return Err(mismatch().into());
-            }
             let [vm_restore_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch().into());
-            };
+                .values_for(&super::RESTORE_VM_RESTORE_POINT_FILE_ENTRY)?;
             Ok(Self {
                 vm_restore_point_id: vm_restore_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -3778,26 +2359,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_APP_RESTORE_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3815,26 +2380,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3855,26 +2404,11 @@ pub mod ops {
             vec![self.v_app_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_restore_point_id_value] = route
+                .values_for(&super::GET_V_APP_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 v_app_restore_point_id: v_app_restore_point_id_value.clone(),
             })
@@ -3897,26 +2431,11 @@ pub mod ops {
             vec![self.v_app_restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppRestorePointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppRestorePointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_RESTORE_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_RESTORE_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_restore_point_id_value] = route
+                .values_for(&super::GET_V_APP_RESTORE_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 v_app_restore_point_id: v_app_restore_point_id_value.clone(),
             })
@@ -3948,17 +2467,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RESTORE_V_APP_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RESTORE_V_APP_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [v_app_restore_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [v_app_restore_point_id_value] = route
+                .values_for(&super::RESTORE_V_APP_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 v_app_restore_point_id: v_app_restore_point_id_value.clone(),
                 body: match &incoming.body {
@@ -3993,26 +2503,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryBackups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryBackups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_BACKUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_BACKUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_BACKUPS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4043,26 +2537,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryBackupFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryBackupFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_BACKUP_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_BACKUP_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_BACKUP_FILES_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4093,26 +2571,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4143,26 +2605,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVmRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVmRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_VM_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_VM_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_VM_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4193,26 +2639,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVAppRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVAppRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_V_APP_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_V_APP_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_V_APP_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

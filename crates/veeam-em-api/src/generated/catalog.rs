@@ -13,473 +13,217 @@ pub(crate) const GET_CATALOG_VMS_ENTRY: Entry = Entry {
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VMs whose guest files were indexed",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_catalog_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VMS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCatalogVmsEntities",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CatalogVms"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMs whose guest files were indexed, in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CatalogVms"))],
+    idempotent: true,
     page: Some("get_catalog_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VM_ENTRY: Entry = Entry {
     name: "GetCatalogVm",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one indexed VM",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VM_ENTITY_ENTRY: Entry = Entry {
     name: "GetCatalogVmEntity",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CatalogVm"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one indexed VM in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CatalogVm"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePoints",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore points of an indexed VM",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePointsEntities",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CatalogVmRestorePoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore points of an indexed VM in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CatalogVmRestorePoints"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname_vmrestorepoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePoint",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one restore point of an indexed VM",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePointEntity",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CatalogVmRestorePoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one restore point of an indexed VM with its backup time",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CatalogVmRestorePoint"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "BrowseCatalogVmRestorePoint",
     family: "catalog",
     method: crate::entry::Method::Post,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}",
-    fixed_query: &[("action", "browse")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Mount the restore point's disks so that its guest files can be browsed",
+    fixed_query: &[("action", "browse")],
+    responses: &[
+        crate::entry::Success::of(200u16, Some("Task")),
+        crate::entry::Success::of(202u16, Some("Task")),
+    ],
     page: Some("post_catalog_vms_vmname_vmrestorepoints_id_actoinbrowse.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsRoot",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntry"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the root folder of a browsed restore point's guest file system",
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntry"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRoot",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
+    summary: "List the files and folders at the root of a guest file system",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files and folders at the root of a guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRootFiles",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
+    summary: "List the files at the root of a guest file system",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files at the root of a guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRootDirs",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
+    summary: "List the folders at the root of a guest file system",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the folders at the root of a guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsEntry",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a guest folder of a browsed restore point with its entries",
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
+    idempotent: true,
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntry",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
+    summary: "List the files and subfolders of a guest folder",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files and subfolders of a guest folder",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryFiles",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
+    summary: "List the files of a guest folder",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files of a guest folder",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryDirs",
     family: "catalog",
     method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
+    summary: "List the subfolders of a guest folder",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the subfolders of a guest folder",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "RestoreCatalogGuestFsEntry",
     family: "catalog",
     method: crate::entry::Method::Post,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
-    fixed_query: &[("action", "restore")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Restore a guest file or folder to its original location",
+    fixed_query: &[("action", "restore")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -606,26 +350,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVms {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVms {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VMS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VMS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CATALOG_VMS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -643,26 +371,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVmsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVmsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VMS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VMS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CATALOG_VMS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -683,26 +395,10 @@ pub mod ops {
             vec![self.vm_name.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVm {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVm {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VM_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VM_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_name_value] = route.values_for(&super::GET_CATALOG_VM_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
             })
@@ -725,26 +421,10 @@ pub mod ops {
             vec![self.vm_name.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVmEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVmEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VM_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VM_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_name_value] = route.values_for(&super::GET_CATALOG_VM_ENTITY_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
             })
@@ -767,26 +447,11 @@ pub mod ops {
             vec![self.vm_name.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVmRestorePoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVmRestorePoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VM_RESTORE_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VM_RESTORE_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_name_value] = route
+                .values_for(&super::GET_CATALOG_VM_RESTORE_POINTS_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
             })
@@ -809,28 +474,11 @@ pub mod ops {
             vec![self.vm_name.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVmRestorePointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVmRestorePointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [vm_name_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_name_value] = route
+                .values_for(&super::GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
             })
@@ -855,27 +503,11 @@ pub mod ops {
             vec![self.vm_name.as_str(), self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVmRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVmRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VM_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VM_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::GET_CATALOG_VM_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -901,28 +533,11 @@ pub mod ops {
             vec![self.vm_name.as_str(), self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogVmRestorePointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogVmRestorePointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -948,27 +563,11 @@ pub mod ops {
             vec![self.vm_name.as_str(), self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for BrowseCatalogVmRestorePoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for BrowseCatalogVmRestorePoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -994,27 +593,11 @@ pub mod ops {
             vec![self.vm_name.as_str(), self.restore_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogGuestFsRoot {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogGuestFsRoot {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_GUEST_FS_ROOT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_GUEST_FS_ROOT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::GET_CATALOG_GUEST_FS_ROOT_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1054,27 +637,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListCatalogGuestFsRoot {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListCatalogGuestFsRoot {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_CATALOG_GUEST_FS_ROOT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_CATALOG_GUEST_FS_ROOT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::LIST_CATALOG_GUEST_FS_ROOT_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1116,27 +683,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListCatalogGuestFsRootFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListCatalogGuestFsRootFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1178,27 +729,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListCatalogGuestFsRootDirs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListCatalogGuestFsRootDirs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_name_value, restore_point_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [vm_name_value, restore_point_id_value] = route
+                .values_for(&super::LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1231,28 +766,11 @@ pub mod ops {
             ]
         }
     }
-    impl TryFrom<&Incoming> for GetCatalogGuestFsEntry {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCatalogGuestFsEntry {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CATALOG_GUEST_FS_ENTRY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CATALOG_GUEST_FS_ENTRY_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_name_value, restore_point_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_CATALOG_GUEST_FS_ENTRY_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1298,28 +816,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListCatalogGuestFsEntry {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListCatalogGuestFsEntry {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_CATALOG_GUEST_FS_ENTRY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_CATALOG_GUEST_FS_ENTRY_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_name_value, restore_point_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_CATALOG_GUEST_FS_ENTRY_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1367,28 +868,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListCatalogGuestFsEntryFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListCatalogGuestFsEntryFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_name_value, restore_point_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1436,28 +920,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListCatalogGuestFsEntryDirs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListCatalogGuestFsEntryDirs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_name_value, restore_point_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),
@@ -1491,28 +958,11 @@ pub mod ops {
             ]
         }
     }
-    impl TryFrom<&Incoming> for RestoreCatalogGuestFsEntry {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for RestoreCatalogGuestFsEntry {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_name_value, restore_point_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY)?;
             Ok(Self {
                 vm_name: vm_name_value.clone(),
                 restore_point_id: restore_point_id_value.clone(),

@@ -13,1230 +13,559 @@ pub(crate) const GET_CDP_POLICIES_ENTRY: Entry = Entry {
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the CDP policies of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdppolicies.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpPoliciesEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpPolicies"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the CDP policies of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpPolicies"))],
+    idempotent: true,
     page: Some("get_cdppolicies.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICY_ENTRY: Entry = Entry {
     name: "GetCdpPolicy",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one CDP policy",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdppolicies_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICY_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpPolicyEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpPolicy"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one CDP policy with its settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpPolicy"))],
+    idempotent: true,
     page: Some("get_cdppolicies_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "UpdateCdpPolicy",
     family: "cdp",
     method: crate::entry::Method::Put,
     path: "/cdpPolicies/{policyId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CdpPolicy"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the description and schedule of a CDP policy",
+    request: Some("CdpPolicy"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_cdppolicies_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const ENABLE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "EnableCdpPolicy",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpPolicies/{policyId}",
-    fixed_query: &[("action", "enable")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Turn a disabled CDP policy back on",
+    fixed_query: &[("action", "enable")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cdppolicies_id_actionenable.md"),
     effect: crate::entry::Effect::Set {
         field: "ScheduleEnabled",
         value: "true",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DISABLE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "DisableCdpPolicy",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpPolicies/{policyId}",
-    fixed_query: &[("action", "disable")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Stop a CDP policy from running without removing it",
+    fixed_query: &[("action", "disable")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cdppolicies_id_actiondisable.md"),
     effect: crate::entry::Effect::Set {
         field: "ScheduleEnabled",
         value: "false",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICY_INCLUDES_ENTRY: Entry = Entry {
     name: "GetCdpPolicyIncludes",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ObjectsInJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMs and containers a CDP policy processes",
+    responses: &[crate::entry::Success::of(200u16, Some("ObjectsInJob"))],
+    idempotent: true,
     page: Some("get_cdppolicies_id_includes.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "GetCdpPolicyInclude",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ObjectInJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one object processed by a CDP policy",
+    responses: &[crate::entry::Success::of(200u16, Some("ObjectInJob"))],
+    idempotent: true,
     page: Some("get_cdppolicies_id_includes_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "CreateCdpPolicyInclude",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpPolicies/{policyId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CreateObjectInJobSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a VM or container to a CDP policy",
+    request: Some("CreateObjectInJobSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cdppolicies_id_includes.md"),
     effect: crate::entry::Effect::Create {
         copies: &[("HierarchyObjName", "Name"), ("HierarchyObjName", "DisplayName")],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "DeleteCdpPolicyInclude",
     family: "cdp",
     method: crate::entry::Method::Delete,
     path: "/cdpPolicies/{policyId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a VM or container from a CDP policy",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_cdppolicies_id_includes_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpPolicyReplicaSessions",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/cdpReplicaSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the replication sessions of one CDP policy",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdppolicy_cdpreplicasessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpPolicyReplicaSessionsEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/cdpReplicaSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the replication sessions of one CDP policy in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaSessions"))],
+    idempotent: true,
     page: Some("get_cdppolicy_cdpreplicasessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetCdpReplicas",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the CDP replicas of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplicas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicasEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicas"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the CDP replicas of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicas"))],
+    idempotent: true,
     page: Some("get_cdpreplicas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetCdpReplica",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one CDP replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplica"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one CDP replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplica"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicas",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VMs of one CDP replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicasEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmCdpReplicas"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMs of one CDP replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmCdpReplicas"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetVmCdpReplica",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one VM of a CDP replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id_vms_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicaEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmCdpReplica"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one VM of a CDP replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmCdpReplica"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id_vms_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const FAILOVER_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "FailoverVmCdpReplica",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
-    fixed_query: &[("action", "failover")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CdpFailoverStartSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Start failover of a VM to its CDP replica",
+    fixed_query: &[("action", "failover")],
+    request: Some("CdpFailoverStartSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cdpreplicavm_id_actionfailover.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicaIntervals",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
-    fixed_query: &[("action", "intervals")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CdpReplicaIntervalsSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaIntervals"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "List the restore intervals of a VM replica within a time window",
+    fixed_query: &[("action", "intervals")],
+    request: Some("CdpReplicaIntervalsSpec"),
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaIntervals"))],
     page: Some("post_cdpreplicavm_id_actionintervals.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicas",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the vApps replicated by CDP policies",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id_vapps.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicasEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppCdpReplicas"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the vApps replicated by CDP policies in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppCdpReplicas"))],
+    idempotent: true,
     page: Some("get_cdpreplicas_id_vapps.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplica",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one vApp CDP replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdpreplica_vapps_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppCdpReplica"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one vApp CDP replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppCdpReplica"))],
+    idempotent: true,
     page: Some("get_cdpreplica_vapps_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const FAILOVER_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "FailoverVAppCdpReplica",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpReplica/vApps/{vAppId}",
-    fixed_query: &[("action", "failover")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CdpFailoverStartSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Start failover of a vApp to its CDP replica",
+    fixed_query: &[("action", "failover")],
+    request: Some("CdpFailoverStartSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cdpreplicavapp_id_actionfailover.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaIntervals",
     family: "cdp",
     method: crate::entry::Method::Post,
     path: "/cdpReplica/vApps/{vAppId}",
-    fixed_query: &[("action", "intervals")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CdpReplicaIntervalsSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaIntervals"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "List the restore intervals of a vApp replica within a time window",
+    fixed_query: &[("action", "intervals")],
+    request: Some("CdpReplicaIntervalsSpec"),
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaIntervals"))],
     page: Some("post_cdpreplicavapp_id_actionintervals.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVms",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VMs of one vApp CDP replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplica_vapps_id_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVmsEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppCdpReplicaVms"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMs of one vApp CDP replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppCdpReplicaVms"))],
+    idempotent: true,
     page: Some("get_cdpreplica_vapps_id_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVm",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms/{vmId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one VM of a vApp CDP replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdpreplica_vapps_id_vms_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVmEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms/{vmId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppCdpReplicaVm"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one VM of a vApp CDP replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppCdpReplicaVm"))],
+    idempotent: true,
     page: Some("get_cdpreplica_vapps_id_vms_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessions",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to CDP replication sessions on all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplicasessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionsEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List CDP replication sessions on all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaSessions"))],
+    idempotent: true,
     page: Some("get_cdpreplicasessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSession",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one CDP replication session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdpreplicasessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one CDP replication session with its state and result",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaSession"))],
+    idempotent: true,
     page: Some("get_cdpreplicasessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionTaskSessions",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the task sessions of one CDP replication session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplicasessions_id_cdpreplicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionTaskSessionsEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaTaskSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the task sessions of one CDP replication session in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaTaskSessions"))],
+    idempotent: true,
     page: Some("get_cdpreplicasessions_id_cdpreplicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessions",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to recent CDP replication task sessions",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cdpreplicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessionsEntities",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaTaskSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List recent CDP replication task sessions in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaTaskSessions"))],
+    idempotent: true,
     page: Some("get_cdpreplicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSession",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions/{taskSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one CDP replication task session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cdpreplicatasksessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessionEntity",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions/{taskSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CdpReplicaTaskSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one CDP replication task session with its state and size",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CdpReplicaTaskSession"))],
+    idempotent: true,
     page: Some("get_cdpreplicatasksessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CDP_POLICIES_ENTRY: Entry = Entry {
     name: "QueryCdpPolicies",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CdpPolicy")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CdpPolicy"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search CDP policies with filter, sorting and paging",
+    fixed_query: &[("type", "CdpPolicy")],
+    query_service: Some("CdpPolicy"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cdppolicy.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicas",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CdpReplica")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CdpReplica"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search CDP replicas with filter, sorting and paging",
+    fixed_query: &[("type", "CdpReplica")],
+    query_service: Some("CdpReplica"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cdpreplica.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicaSessions",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CdpReplicaSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CdpReplicaSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search CDP replication sessions with filter, sorting and paging",
+    fixed_query: &[("type", "CdpReplicaSession")],
+    query_service: Some("CdpReplicaSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cdpreplicasession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicaTaskSessions",
     family: "cdp",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CdpReplicaTaskSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CdpReplicaTaskSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search CDP replication task sessions with filter, sorting and paging",
+    fixed_query: &[("type", "CdpReplicaTaskSession")],
+    query_service: Some("CdpReplicaTaskSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cdpreplicatasksession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1736,26 +1065,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicies {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicies {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_POLICIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1773,26 +1086,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPoliciesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPoliciesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICIES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICIES_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_POLICIES_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1813,26 +1110,10 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicy {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicy {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route.values_for(&super::GET_CDP_POLICY_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -1855,26 +1136,11 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicyEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicyEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICY_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICY_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route
+                .values_for(&super::GET_CDP_POLICY_ENTITY_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -1906,17 +1172,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CDP_POLICY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CDP_POLICY_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [policy_id_value] = route.values_for(&super::UPDATE_CDP_POLICY_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
                 body: match &incoming.body {
@@ -1943,26 +1199,10 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for EnableCdpPolicy {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for EnableCdpPolicy {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::ENABLE_CDP_POLICY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::ENABLE_CDP_POLICY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route.values_for(&super::ENABLE_CDP_POLICY_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -1985,26 +1225,10 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DisableCdpPolicy {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DisableCdpPolicy {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DISABLE_CDP_POLICY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DISABLE_CDP_POLICY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route.values_for(&super::DISABLE_CDP_POLICY_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -2027,26 +1251,11 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicyIncludes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicyIncludes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICY_INCLUDES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICY_INCLUDES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route
+                .values_for(&super::GET_CDP_POLICY_INCLUDES_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -2071,26 +1280,11 @@ pub mod ops {
             vec![self.policy_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicyInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicyInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICY_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICY_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value, include_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value, include_id_value] = route
+                .values_for(&super::GET_CDP_POLICY_INCLUDE_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -2123,17 +1317,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CDP_POLICY_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CDP_POLICY_INCLUDE_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [policy_id_value] = route
+                .values_for(&super::CREATE_CDP_POLICY_INCLUDE_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
                 body: match &incoming.body {
@@ -2164,26 +1349,11 @@ pub mod ops {
             vec![self.policy_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCdpPolicyInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCdpPolicyInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CDP_POLICY_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CDP_POLICY_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value, include_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value, include_id_value] = route
+                .values_for(&super::DELETE_CDP_POLICY_INCLUDE_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -2207,26 +1377,11 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicyReplicaSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicyReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route
+                .values_for(&super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -2249,28 +1404,11 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpPolicyReplicaSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpPolicyReplicaSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [policy_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [policy_id_value] = route
+                .values_for(&super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {
                 policy_id: policy_id_value.clone(),
             })
@@ -2290,26 +1428,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_REPLICAS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2327,26 +1449,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicasEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicasEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICAS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICAS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_REPLICAS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2367,26 +1473,10 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplica {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route.values_for(&super::GET_CDP_REPLICA_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -2409,26 +1499,11 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route
+                .values_for(&super::GET_CDP_REPLICA_ENTITY_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -2451,26 +1526,11 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmCdpReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmCdpReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_CDP_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_CDP_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route
+                .values_for(&super::GET_VM_CDP_REPLICAS_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -2493,26 +1553,11 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmCdpReplicasEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmCdpReplicasEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_CDP_REPLICAS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_CDP_REPLICAS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route
+                .values_for(&super::GET_VM_CDP_REPLICAS_ENTITIES_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -2537,26 +1582,11 @@ pub mod ops {
             vec![self.replica_id.as_str(), self.vm_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmCdpReplica {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmCdpReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_CDP_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_CDP_REPLICA_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value, vm_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value, vm_id_value] = route
+                .values_for(&super::GET_VM_CDP_REPLICA_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
                 vm_id: vm_id_value.clone(),
@@ -2582,26 +1612,11 @@ pub mod ops {
             vec![self.replica_id.as_str(), self.vm_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmCdpReplicaEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmCdpReplicaEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_CDP_REPLICA_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_CDP_REPLICA_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value, vm_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value, vm_id_value] = route
+                .values_for(&super::GET_VM_CDP_REPLICA_ENTITY_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
                 vm_id: vm_id_value.clone(),
@@ -2636,17 +1651,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::FAILOVER_VM_CDP_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::FAILOVER_VM_CDP_REPLICA_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [replica_id_value, vm_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [replica_id_value, vm_id_value] = route
+                .values_for(&super::FAILOVER_VM_CDP_REPLICA_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
                 vm_id: vm_id_value.clone(),
@@ -2687,17 +1693,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_CDP_REPLICA_INTERVALS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_CDP_REPLICA_INTERVALS_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [replica_id_value, vm_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [replica_id_value, vm_id_value] = route
+                .values_for(&super::GET_VM_CDP_REPLICA_INTERVALS_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
                 vm_id: vm_id_value.clone(),
@@ -2724,26 +1721,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_APP_CDP_REPLICAS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2761,26 +1742,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicasEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicasEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2801,26 +1766,11 @@ pub mod ops {
             vec![self.v_app_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplica {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
             })
@@ -2843,26 +1793,11 @@ pub mod ops {
             vec![self.v_app_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicaEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicaEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_ENTITY_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
             })
@@ -2894,17 +1829,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::FAILOVER_V_APP_CDP_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::FAILOVER_V_APP_CDP_REPLICA_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [v_app_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [v_app_id_value] = route
+                .values_for(&super::FAILOVER_V_APP_CDP_REPLICA_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
                 body: match &incoming.body {
@@ -2942,17 +1868,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [v_app_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [v_app_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
                 body: match &incoming.body {
@@ -2981,26 +1898,11 @@ pub mod ops {
             vec![self.v_app_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicaVms {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicaVms {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_VMS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_VMS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_VMS_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
             })
@@ -3023,26 +1925,11 @@ pub mod ops {
             vec![self.v_app_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicaVmsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicaVmsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
             })
@@ -3067,26 +1954,11 @@ pub mod ops {
             vec![self.v_app_id.as_str(), self.vm_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicaVm {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicaVm {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_VM_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_VM_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_id_value, vm_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_id_value, vm_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_VM_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
                 vm_id: vm_id_value.clone(),
@@ -3112,26 +1984,11 @@ pub mod ops {
             vec![self.v_app_id.as_str(), self.vm_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppCdpReplicaVmEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppCdpReplicaVmEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_id_value, vm_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_id_value, vm_id_value] = route
+                .values_for(&super::GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY)?;
             Ok(Self {
                 v_app_id: v_app_id_value.clone(),
                 vm_id: vm_id_value.clone(),
@@ -3152,26 +2009,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_REPLICA_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3189,26 +2030,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3229,26 +2054,11 @@ pub mod ops {
             vec![self.session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [session_id_value] = route
+                .values_for(&super::GET_CDP_REPLICA_SESSION_ENTRY)?;
             Ok(Self {
                 session_id: session_id_value.clone(),
             })
@@ -3271,26 +2081,11 @@ pub mod ops {
             vec![self.session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [session_id_value] = route
+                .values_for(&super::GET_CDP_REPLICA_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 session_id: session_id_value.clone(),
             })
@@ -3313,28 +2108,11 @@ pub mod ops {
             vec![self.session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaSessionTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaSessionTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [session_id_value] = route
+                .values_for(&super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY)?;
             Ok(Self {
                 session_id: session_id_value.clone(),
             })
@@ -3357,29 +2135,13 @@ pub mod ops {
             vec![self.session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaSessionTaskSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaSessionTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [session_id_value] = route
+                .values_for(
+                    &super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY,
+                )?;
             Ok(Self {
                 session_id: session_id_value.clone(),
             })
@@ -3399,26 +2161,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CDP_REPLICA_TASK_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3436,28 +2182,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaTaskSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3478,26 +2207,11 @@ pub mod ops {
             vec![self.task_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaTaskSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaTaskSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_TASK_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_TASK_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [task_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [task_session_id_value] = route
+                .values_for(&super::GET_CDP_REPLICA_TASK_SESSION_ENTRY)?;
             Ok(Self {
                 task_session_id: task_session_id_value.clone(),
             })
@@ -3520,27 +2234,11 @@ pub mod ops {
             vec![self.task_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCdpReplicaTaskSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCdpReplicaTaskSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [task_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [task_session_id_value] = route
+                .values_for(&super::GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 task_session_id: task_session_id_value.clone(),
             })
@@ -3571,26 +2269,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCdpPolicies {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCdpPolicies {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CDP_POLICIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CDP_POLICIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CDP_POLICIES_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3621,26 +2303,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCdpReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCdpReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CDP_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CDP_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CDP_REPLICAS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3671,26 +2337,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCdpReplicaSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCdpReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CDP_REPLICA_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CDP_REPLICA_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CDP_REPLICA_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3721,26 +2371,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCdpReplicaTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCdpReplicaTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

@@ -13,990 +13,451 @@ pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the failover plans tenants configured on all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloudfailoverplans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlansEntities",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudFailoverPlans"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the tenants' failover plans of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudFailoverPlans"))],
+    idempotent: true,
     page: Some("get_cloudfailoverplans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlan",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one cloud failover plan",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cloudfailoverplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanEntity",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudFailoverPlan"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one cloud failover plan with its tenant, scripts and VMs",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudFailoverPlan"))],
+    idempotent: true,
     page: Some("get_cloudfailoverplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UpdateCloudFailoverPlan",
     family: "cloud_failover",
     method: crate::entry::Method::Put,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudFailoverPlan"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the pre- and post-failover scripts of a cloud failover plan",
+    request: Some("CloudFailoverPlan"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_cloudfailoverplans_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "DeleteCloudFailoverPlan",
     family: "cloud_failover",
     method: crate::entry::Method::Delete,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a cloud failover plan from its backup server",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_cloudfailoverplans_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const START_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "StartCloudFailoverPlan",
     family: "cloud_failover",
     method: crate::entry::Method::Post,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[("action", "start")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudFailoverPlanManagementSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Fail over the VMs of a cloud failover plan to their latest points or to the last points before a date",
+    fixed_query: &[("action", "start")],
+    request: Some("CloudFailoverPlanManagementSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cloudfailoverplans_id_start.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const TEST_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "TestCloudFailoverPlan",
     family: "cloud_failover",
     method: crate::entry::Method::Post,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[("action", "test")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a test failover of a cloud failover plan",
+    fixed_query: &[("action", "test")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cloudfailoverplans_id_test.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UNDO_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UndoCloudFailoverPlan",
     family: "cloud_failover",
     method: crate::entry::Method::Post,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
-    fixed_query: &[("action", "undo")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Undo the failover of every VM of a cloud failover plan",
+    fixed_query: &[("action", "undo")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cloudfailoverplans_id_undo.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanIncludes",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudFailoveredVms"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMs of a cloud failover plan in their processing order",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudFailoveredVms"))],
+    idempotent: true,
     page: Some("get_cloudfailoverplans_id_includes.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanInclude",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudFailoveredVm"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one VM of a cloud failover plan",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudFailoveredVm"))],
+    idempotent: true,
     page: Some("get_cloudfailoverplans_id_includes_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessions",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the cloud failover sessions of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloudfailoversessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessionsEntities",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudFailoverSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the cloud failover sessions of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudFailoverSessions"))],
+    idempotent: true,
     page: Some("get_cloudfailoversessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSession",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions/{cloudFailoverSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one cloud failover session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cloudfailoversessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessionEntity",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions/{cloudFailoverSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudFailoverSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one cloud failover session with its state, result and per-VM tasks",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudFailoverSession"))],
+    idempotent: true,
     page: Some("get_cloudfailoversessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     name: "GetCloudReplicas",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/replicas",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the tenants' replicas on all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloudreplicas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudReplicasEntities",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/replicas",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudReplicas"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the tenants' replicas on all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudReplicas"))],
+    idempotent: true,
     page: Some("get_cloudreplicas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_REPLICA_ENTRY: Entry = Entry {
     name: "GetCloudReplica",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one tenant replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cloudreplicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudReplicaEntity",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudReplica"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one tenant replica with its platform",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudReplica"))],
+    idempotent: true,
     page: Some("get_cloudreplicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetCloudReplicaVmReplicaPoints",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}/vmReplicaPoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    summary: "List references to the VM replica points of one tenant replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
     idempotent: true,
     aliases: &["/cloud/vmReplicaPoints/{cloudReplicaId}/vmReplicaPoints"],
-    summary: "List references to the VM replica points of one tenant replica",
     page: Some("get_cloudreplicas_id_vmreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudReplicaVmReplicaPointsEntities",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}/vmReplicaPoints",
+    summary: "List the VM replica points of one tenant replica in entity form",
     fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudVmReplicaPoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("CloudVmReplicaPoints"))],
     idempotent: true,
     aliases: &["/cloud/vmReplicaPoints/{cloudReplicaId}/vmReplicaPoints"],
-    summary: "List the VM replica points of one tenant replica in entity form",
     page: Some("get_cloudreplicas_id_vmreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPoints",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore points of the tenants' replicated VMs",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloudvmreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPointsEntities",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudVmReplicaPoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore points of the tenants' replicated VMs in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudVmReplicaPoints"))],
+    idempotent: true,
     page: Some("get_cloudvmreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPoint",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints/{cloudVmReplicaPointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one tenant VM replica point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cloudvmreplicapoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPointEntity",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints/{cloudVmReplicaPointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudVmReplicaPoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one tenant VM replica point with its kind and state",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudVmReplicaPoint"))],
+    idempotent: true,
     page: Some("get_cloudvmreplicapoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlans",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the hardware plans of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_hardwareplans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlansEntities",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudHardwarePlans"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the hardware plans of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudHardwarePlans"))],
+    idempotent: true,
     page: Some("get_hardwareplans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "CreateCloudHardwarePlan",
     family: "cloud_failover",
     method: crate::entry::Method::Post,
     path: "/cloud/hardwarePlans",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudHardwarePlanCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create a VMware or Hyper-V hardware plan on a backup server",
+    request: Some("CloudHardwarePlanCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_hardwareplans.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlan",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one hardware plan",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_hardwareplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlanEntity",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudHardwarePlan"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one hardware plan with its limits, storage and networks",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudHardwarePlan"))],
+    idempotent: true,
     page: Some("get_hardwareplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "UpdateCloudHardwarePlan",
     family: "cloud_failover",
     method: crate::entry::Method::Put,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudHardwarePlan"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the description, limits and storage quotas of a hardware plan",
+    request: Some("CloudHardwarePlan"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_hardwareplans_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "DeleteCloudHardwarePlan",
     family: "cloud_failover",
     method: crate::entry::Method::Delete,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a hardware plan that no tenant uses from its backup server",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_hardwareplans_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlanTenants",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans/{hardwarePlanId}/tenants",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenants"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the tenants subscribed to one hardware plan",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenants"))],
+    idempotent: true,
     page: Some("get_hardwareplans_id_tenants.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "QueryCloudFailoverPlans",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudFailoverPlan")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudFailoverPlan"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the tenants' cloud failover plans with filter, sorting and paging",
+    fixed_query: &[("type", "CloudFailoverPlan")],
+    query_service: Some("CloudFailoverPlan"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudfailoverplan.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCloudFailoverSessions",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudFailoverSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudFailoverSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search cloud failover sessions with filter, sorting and paging",
+    fixed_query: &[("type", "CloudFailoverSession")],
+    query_service: Some("CloudFailoverSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudfailoversession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryCloudReplicas",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudReplica")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudReplica"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the tenants' replicas with filter, sorting and paging",
+    fixed_query: &[("type", "CloudReplica")],
+    query_service: Some("CloudReplica"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudreplica.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryCloudVmReplicaPoints",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudVmReplicaPoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudVmReplicaPoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the tenants' VM replica points with filter, sorting and paging",
+    fixed_query: &[("type", "CloudVmReplicaPoint")],
+    query_service: Some("CloudVmReplicaPoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudvmreplicapoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     name: "QueryCloudHardwarePlans",
     family: "cloud_failover",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudHardwarePlan")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudHardwarePlan"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search hardware plans with filter, sorting and paging",
+    fixed_query: &[("type", "CloudHardwarePlan")],
+    query_service: Some("CloudHardwarePlan"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudhardwareplan.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1326,26 +787,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverPlans {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverPlans {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_PLANS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_PLANS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_FAILOVER_PLANS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1363,26 +808,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverPlansEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverPlansEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1403,26 +832,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverPlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverPlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::GET_CLOUD_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
             })
@@ -1445,26 +859,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverPlanEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverPlanEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
             })
@@ -1496,17 +895,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::UPDATE_CLOUD_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
                 body: match &incoming.body {
@@ -1535,26 +925,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudFailoverPlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudFailoverPlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::DELETE_CLOUD_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
             })
@@ -1586,17 +961,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::START_CLOUD_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::START_CLOUD_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::START_CLOUD_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
                 body: match &incoming.body {
@@ -1625,26 +991,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for TestCloudFailoverPlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for TestCloudFailoverPlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::TEST_CLOUD_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::TEST_CLOUD_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::TEST_CLOUD_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
             })
@@ -1667,26 +1018,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for UndoCloudFailoverPlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for UndoCloudFailoverPlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UNDO_CLOUD_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UNDO_CLOUD_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::UNDO_CLOUD_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
             })
@@ -1709,26 +1045,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverPlanIncludes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverPlanIncludes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_plan_id_value] = route
+                .values_for(&super::GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
             })
@@ -1753,28 +1074,11 @@ pub mod ops {
             vec![self.cloud_failover_plan_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverPlanInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverPlanInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
             let [cloud_failover_plan_id_value, include_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY)?;
             Ok(Self {
                 cloud_failover_plan_id: cloud_failover_plan_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -1795,26 +1099,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_FAILOVER_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1832,27 +1120,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1873,26 +1145,11 @@ pub mod ops {
             vec![self.cloud_failover_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_session_id_value] = route
+                .values_for(&super::GET_CLOUD_FAILOVER_SESSION_ENTRY)?;
             Ok(Self {
                 cloud_failover_session_id: cloud_failover_session_id_value.clone(),
             })
@@ -1915,26 +1172,11 @@ pub mod ops {
             vec![self.cloud_failover_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudFailoverSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudFailoverSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_failover_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_failover_session_id_value] = route
+                .values_for(&super::GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 cloud_failover_session_id: cloud_failover_session_id_value.clone(),
             })
@@ -1954,26 +1196,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_REPLICAS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1991,26 +1217,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudReplicasEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudReplicasEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_REPLICAS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_REPLICAS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_REPLICAS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2031,26 +1241,11 @@ pub mod ops {
             vec![self.cloud_replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudReplica {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_REPLICA_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_replica_id_value] = route
+                .values_for(&super::GET_CLOUD_REPLICA_ENTRY)?;
             Ok(Self {
                 cloud_replica_id: cloud_replica_id_value.clone(),
             })
@@ -2073,26 +1268,11 @@ pub mod ops {
             vec![self.cloud_replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudReplicaEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudReplicaEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_REPLICA_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_REPLICA_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_replica_id_value] = route
+                .values_for(&super::GET_CLOUD_REPLICA_ENTITY_ENTRY)?;
             Ok(Self {
                 cloud_replica_id: cloud_replica_id_value.clone(),
             })
@@ -2115,27 +1295,11 @@ pub mod ops {
             vec![self.cloud_replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudReplicaVmReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudReplicaVmReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [cloud_replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_replica_id_value] = route
+                .values_for(&super::GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY)?;
             Ok(Self {
                 cloud_replica_id: cloud_replica_id_value.clone(),
             })
@@ -2158,28 +1322,11 @@ pub mod ops {
             vec![self.cloud_replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudReplicaVmReplicaPointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudReplicaVmReplicaPointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [cloud_replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_replica_id_value] = route
+                .values_for(&super::GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 cloud_replica_id: cloud_replica_id_value.clone(),
             })
@@ -2199,26 +1346,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudVmReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudVmReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_VM_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_VM_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_VM_REPLICA_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2236,27 +1367,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudVmReplicaPointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudVmReplicaPointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2277,26 +1392,11 @@ pub mod ops {
             vec![self.cloud_vm_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudVmReplicaPoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudVmReplicaPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_VM_REPLICA_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_VM_REPLICA_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_vm_replica_point_id_value] = route
+                .values_for(&super::GET_CLOUD_VM_REPLICA_POINT_ENTRY)?;
             Ok(Self {
                 cloud_vm_replica_point_id: cloud_vm_replica_point_id_value.clone(),
             })
@@ -2319,26 +1419,11 @@ pub mod ops {
             vec![self.cloud_vm_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudVmReplicaPointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudVmReplicaPointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [cloud_vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [cloud_vm_replica_point_id_value] = route
+                .values_for(&super::GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 cloud_vm_replica_point_id: cloud_vm_replica_point_id_value.clone(),
             })
@@ -2358,26 +1443,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudHardwarePlans {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudHardwarePlans {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_HARDWARE_PLANS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_HARDWARE_PLANS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_HARDWARE_PLANS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2395,26 +1464,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudHardwarePlansEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudHardwarePlansEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2442,17 +1495,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_HARDWARE_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_HARDWARE_PLAN_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_CLOUD_HARDWARE_PLAN_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::CloudHardwarePlanCreateSpec(body)) => {
@@ -2480,26 +1523,11 @@ pub mod ops {
             vec![self.hardware_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudHardwarePlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudHardwarePlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_HARDWARE_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_HARDWARE_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [hardware_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [hardware_plan_id_value] = route
+                .values_for(&super::GET_CLOUD_HARDWARE_PLAN_ENTRY)?;
             Ok(Self {
                 hardware_plan_id: hardware_plan_id_value.clone(),
             })
@@ -2522,26 +1550,11 @@ pub mod ops {
             vec![self.hardware_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudHardwarePlanEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudHardwarePlanEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [hardware_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [hardware_plan_id_value] = route
+                .values_for(&super::GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY)?;
             Ok(Self {
                 hardware_plan_id: hardware_plan_id_value.clone(),
             })
@@ -2573,17 +1586,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_HARDWARE_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_HARDWARE_PLAN_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [hardware_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [hardware_plan_id_value] = route
+                .values_for(&super::UPDATE_CLOUD_HARDWARE_PLAN_ENTRY)?;
             Ok(Self {
                 hardware_plan_id: hardware_plan_id_value.clone(),
                 body: match &incoming.body {
@@ -2612,26 +1616,11 @@ pub mod ops {
             vec![self.hardware_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudHardwarePlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudHardwarePlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_HARDWARE_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_HARDWARE_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [hardware_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [hardware_plan_id_value] = route
+                .values_for(&super::DELETE_CLOUD_HARDWARE_PLAN_ENTRY)?;
             Ok(Self {
                 hardware_plan_id: hardware_plan_id_value.clone(),
             })
@@ -2654,26 +1643,11 @@ pub mod ops {
             vec![self.hardware_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudHardwarePlanTenants {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudHardwarePlanTenants {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [hardware_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [hardware_plan_id_value] = route
+                .values_for(&super::GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY)?;
             Ok(Self {
                 hardware_plan_id: hardware_plan_id_value.clone(),
             })
@@ -2704,26 +1678,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudFailoverPlans {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudFailoverPlans {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_FAILOVER_PLANS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_FAILOVER_PLANS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_FAILOVER_PLANS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2754,26 +1712,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudFailoverSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudFailoverSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2804,26 +1746,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_REPLICAS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2854,26 +1780,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudVmReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudVmReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2904,26 +1814,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudHardwarePlans {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudHardwarePlans {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_HARDWARE_PLANS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_HARDWARE_PLANS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_HARDWARE_PLANS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

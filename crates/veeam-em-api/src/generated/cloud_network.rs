@@ -13,1422 +13,666 @@ pub(crate) const GET_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gateways",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the cloud gateways of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloudgateways.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAYS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudGatewaysEntities",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gateways",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudGateways"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the cloud gateways of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudGateways"))],
+    idempotent: true,
     page: Some("get_cloudgateways.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "GetCloudGateway",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gateways/{gatewayId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one cloud gateway",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cloudgateways_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudGatewayEntity",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gateways/{gatewayId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudGateway"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one cloud gateway with its network mode and ports",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudGateway"))],
+    idempotent: true,
     page: Some("get_cloudgateways_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "CreateCloudGateway",
     family: "cloud_network",
     method: crate::entry::Method::Post,
     path: "/cloud/gateways",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CreateCloudGatewaySpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Give a Windows server of a backup server's infrastructure the cloud gateway role",
+    request: Some("CreateCloudGatewaySpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_gateways.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "UpdateCloudGateway",
     family: "cloud_network",
     method: crate::entry::Method::Put,
     path: "/cloud/gateways/{gatewayId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudGateway"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the state, network mode, ports or description of a cloud gateway",
+    request: Some("CloudGateway"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_cloudgateways_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "DeleteCloudGateway",
     family: "cloud_network",
     method: crate::entry::Method::Delete,
     path: "/cloud/gateways/{gatewayId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a cloud gateway from its backup server",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_cloudgateways_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPools",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the cloud gateway pools of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloudgatewaypools.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolsEntities",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudGatewayPools"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the cloud gateway pools of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudGatewayPools"))],
+    idempotent: true,
     page: Some("get_cloudgatewaypools.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPool",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one cloud gateway pool",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_cloud_gatewaypools_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolEntity",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudGatewayPool"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one cloud gateway pool with its gateways and tenants",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudGatewayPool"))],
+    idempotent: true,
     page: Some("get_cloud_gatewaypools_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "CreateCloudGatewayPool",
     family: "cloud_network",
     method: crate::entry::Method::Post,
     path: "/cloud/gatewayPools",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CreateCloudGatewayPoolSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Group existing cloud gateways of a backup server into a new pool",
+    request: Some("CreateCloudGatewayPoolSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cloudgatewaypools.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "UpdateCloudGatewayPool",
     family: "cloud_network",
     method: crate::entry::Method::Put,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudGatewayPool"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the name, description, gateways or tenants of a gateway pool",
+    request: Some("CloudGatewayPool"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_cloud_gatewaypools_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "DeleteCloudGatewayPool",
     family: "cloud_network",
     method: crate::entry::Method::Delete,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a cloud gateway pool from its backup server",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_cloud_gatewaypools_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolGateways",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}/gateways",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the cloud gateways of one gateway pool",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloud_gatewaypools_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolTenants",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}/tenants",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the tenant accounts that may use one gateway pool",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloud_gatewaypools_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddresses",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the public IP addresses in the pools of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_publicipaddresses.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddressesEntities",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudPublicIpAddresses"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the public IP addresses in the pools of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudPublicIpAddresses"))],
+    idempotent: true,
     page: Some("get_publicipaddresses.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddress",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one public IP address",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_publicipaddresses_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddressEntity",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudPublicIpAddress"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one public IP address and the tenant it is assigned to",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudPublicIpAddress"))],
+    idempotent: true,
     page: Some("get_publicipaddresses_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "CreateCloudPublicIpAddresses",
     family: "cloud_network",
     method: crate::entry::Method::Post,
     path: "/cloud/publicIpAddresses",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudPublicIpAddressCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a range of public IP addresses to a backup server's pool",
+    request: Some("CloudPublicIpAddressCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_publicipaddresses.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "UpdateCloudPublicIpAddress",
     family: "cloud_network",
     method: crate::entry::Method::Put,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudPublicIpAddress"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change one public IP address of a pool",
+    request: Some("CloudPublicIpAddress"),
+    responses: &[
+        crate::entry::Success::of(202u16, Some("Task")),
+        crate::entry::Success::of(204u16, None),
+    ],
+    idempotent: true,
     page: Some("put_publicipaddresses_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "DeleteCloudPublicIpAddress",
     family: "cloud_network",
     method: crate::entry::Method::Delete,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a public IP address from its backup server's pool",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_publicipaddresses_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     name: "GetVlanConfigurations",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/vlans",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the virtual switches with reserved VLAN ranges",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_vlans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVlanConfigurationsEntities",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/vlans",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VlanConfigurations"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the virtual switches with reserved VLAN ranges in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VlanConfigurations"))],
+    idempotent: true,
     page: Some("get_vlans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "GetVlanConfiguration",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/vlans/{vlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to the VLAN reservation of one virtual switch",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_vlans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VLAN_CONFIGURATION_ENTITY_ENTRY: Entry = Entry {
     name: "GetVlanConfigurationEntity",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/cloud/vlans/{vlanId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VlanConfiguration"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the VLAN ranges reserved on one virtual switch",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VlanConfiguration"))],
+    idempotent: true,
     page: Some("get_vlans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "UpdateVlanConfiguration",
     family: "cloud_network",
     method: crate::entry::Method::Put,
     path: "/cloud/vlans/{vlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("VlanConfiguration"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the VLAN ranges reserved on a virtual switch",
+    request: Some("VlanConfiguration"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_vlans_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "DeleteVlanConfiguration",
     family: "cloud_network",
     method: crate::entry::Method::Delete,
     path: "/cloud/vlans/{vlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Release the VLAN ranges reserved on a virtual switch",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_vlans_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_CLOUD_SERVICE_ENTRY: Entry = Entry {
     name: "GetVCloudService",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/vCloud",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VCloudService"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the root of the VMware Cloud Director self-service resources with its links",
+    responses: &[crate::entry::Success::of(200u16, Some("VCloudService"))],
+    idempotent: true,
     page: Some("get_vcloud.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigs",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VMware Cloud Director organization configurations",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_vcloud_orgconfigs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigsEntities",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VCloudOrganizationConfigs"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMware Cloud Director organization configurations in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VCloudOrganizationConfigs"))],
+    idempotent: true,
     page: Some("get_vcloud_orgconfigs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfig",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs/{orgConfigId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one organization configuration",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_vcloud_orgconfigs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigEntity",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs/{orgConfigId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VCloudOrganizationConfig"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one organization configuration with its quota and job settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VCloudOrganizationConfig"))],
+    idempotent: true,
     page: Some("get_vcloud_orgconfigs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigBackupJobSettings",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs/{orgConfigId}/backupJobSettings",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VCloudOrganizationConfigBackupJobSettings"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the backup job settings applied to the jobs of an organization's members",
+    responses: &[
+        crate::entry::Success::of(
+            200u16,
+            Some("VCloudOrganizationConfigBackupJobSettings"),
+        ),
+    ],
+    idempotent: true,
     page: Some("get_vcloud_orgconfigs_id_backupjobsettings.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "CreateVCloudOrganizationConfig",
     family: "cloud_network",
     method: crate::entry::Method::Post,
     path: "/vCloud/orgConfigs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("VCloudOrganizationConfigCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create the self-service configuration of a VMware Cloud Director organization",
+    request: Some("VCloudOrganizationConfigCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vcloud_orgconfigs.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "UpdateVCloudOrganizationConfig",
     family: "cloud_network",
     method: crate::entry::Method::Put,
     path: "/vCloud/orgConfigs/{orgConfigId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("VCloudOrganizationConfig"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the repository, quota or job settings of an organization configuration",
+    request: Some("VCloudOrganizationConfig"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_vcloud_orgconfigs_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "DisableVCloudOrganizationConfig",
     family: "cloud_network",
     method: crate::entry::Method::Post,
     path: "/vCloud/orgConfigs/{orgConfigId}",
-    fixed_query: &[("action", "disable")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Turn off self-service backup for organizations without their own configuration",
+    fixed_query: &[("action", "disable")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vcloud_orgconfigs_id.md"),
     effect: crate::entry::Effect::Set {
         field: "IsDisabled",
         value: "true",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "DeleteVCloudOrganizationConfig",
     family: "cloud_network",
     method: crate::entry::Method::Delete,
     path: "/vCloud/orgConfigs/{orgConfigId}",
-    fixed_query: &[],
-    query_params: &["deleteJobs", "deleteBackupFiles"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove an organization configuration, optionally with its jobs and backups",
+    query_params: &["deleteJobs", "deleteBackupFiles"],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_vcloud_orgconfigs_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_ENTRY: Entry = Entry {
     name: "GetVSphereSelfService",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/selfService/vSphere",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VSphereSelfService"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the root of the vSphere Self-Service Backup Portal resources with its links",
+    responses: &[crate::entry::Success::of(200u16, Some("VSphereSelfService"))],
+    idempotent: true,
     page: Some("get_selfservice_vsphere.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigs",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the portal tenant configurations",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_selfservice_vsphere_configs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigsEntities",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VSphereSelfServiceConfigs"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the portal tenant configurations in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VSphereSelfServiceConfigs"))],
+    idempotent: true,
     page: Some("get_selfservice_vsphere_configs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfig",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs/{configId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one portal tenant configuration",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_selfservice_vsphere_configs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigEntity",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs/{configId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VSphereSelfServiceConfig"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one portal tenant configuration with its account, quota and job settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VSphereSelfServiceConfig"))],
+    idempotent: true,
     page: Some("get_selfservice_vsphere_configs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigBackupJobSettings",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs/{configId}/backupJobSettings",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VSphereSelfServiceConfigJobSettings"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the backup job settings applied to the jobs of a portal tenant",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("VSphereSelfServiceConfigJobSettings")),
+    ],
+    idempotent: true,
     page: Some("get_selfservice_vsphere_configs_id_backupjobsettings.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "CreateVSphereSelfServiceConfig",
     family: "cloud_network",
     method: crate::entry::Method::Post,
     path: "/selfService/vSphere/Configs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("VSphereSelfServiceCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create the portal access configuration of a vSphere user or group",
+    request: Some("VSphereSelfServiceCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_selfservice_vsphere_configs.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "UpdateVSphereSelfServiceConfig",
     family: "cloud_network",
     method: crate::entry::Method::Put,
     path: "/selfService/vSphere/Configs/{configId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("VSphereSelfServiceConfig"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the repository, quota, scope or job settings of a portal tenant configuration",
+    request: Some("VSphereSelfServiceConfig"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_selfservice_vsphere_configs_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "DeleteVSphereSelfServiceConfig",
     family: "cloud_network",
     method: crate::entry::Method::Delete,
     path: "/selfService/vSphere/Configs/{configId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a portal tenant configuration",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_selfservice_vsphere_configs_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     name: "QueryCloudGateways",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudGateway")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudGateway"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search cloud gateways with filter, sorting and paging",
+    fixed_query: &[("type", "CloudGateway")],
+    query_service: Some("CloudGateway"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudgateway.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "QueryCloudGatewayPools",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudGatewayPool")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudGatewayPool"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search cloud gateway pools with filter, sorting and paging",
+    fixed_query: &[("type", "CloudGatewayPool")],
+    query_service: Some("CloudGatewayPool"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudgatewaypool.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "QueryCloudPublicIpAddresses",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudPublicIpAddress")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudPublicIpAddress"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search public IP addresses with filter, sorting and paging",
+    fixed_query: &[("type", "CloudPublicIpAddress")],
+    query_service: Some("CloudPublicIpAddress"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudpublicipaddress.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     name: "QueryVlanConfigurations",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "VlanConfiguration")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VlanConfiguration"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search VLAN reservations with filter, sorting and paging",
+    fixed_query: &[("type", "VlanConfiguration")],
+    query_service: Some("VlanConfiguration"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vlanconfiguration.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     name: "QueryVCloudOrganizationConfigs",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "VCloudOrganizationConfig")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VCloudOrganizationConfig"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search VMware Cloud Director organization configurations with filter, sorting and paging",
+    fixed_query: &[("type", "VCloudOrganizationConfig")],
+    query_service: Some("VCloudOrganizationConfig"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vcloudorganizationconfig.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     name: "QueryVSphereSelfServiceConfigs",
     family: "cloud_network",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "VsphereSelfServiceConfig")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VsphereSelfServiceConfig"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search vSphere portal tenant configurations with filter, sorting and paging",
+    fixed_query: &[("type", "VsphereSelfServiceConfig")],
+    query_service: Some("VsphereSelfServiceConfig"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vsphereselfserviceconfig.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1847,26 +1091,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGateways {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGateways {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAYS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAYS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_GATEWAYS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1884,26 +1112,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewaysEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewaysEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAYS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAYS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_GATEWAYS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1924,26 +1136,10 @@ pub mod ops {
             vec![self.gateway_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGateway {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGateway {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_id_value] = route.values_for(&super::GET_CLOUD_GATEWAY_ENTRY)?;
             Ok(Self {
                 gateway_id: gateway_id_value.clone(),
             })
@@ -1966,26 +1162,11 @@ pub mod ops {
             vec![self.gateway_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_id_value] = route
+                .values_for(&super::GET_CLOUD_GATEWAY_ENTITY_ENTRY)?;
             Ok(Self {
                 gateway_id: gateway_id_value.clone(),
             })
@@ -2015,17 +1196,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_GATEWAY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_GATEWAY_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_CLOUD_GATEWAY_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::CreateCloudGatewaySpec(body)) => {
@@ -2062,17 +1233,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_GATEWAY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_GATEWAY_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [gateway_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [gateway_id_value] = route
+                .values_for(&super::UPDATE_CLOUD_GATEWAY_ENTRY)?;
             Ok(Self {
                 gateway_id: gateway_id_value.clone(),
                 body: match &incoming.body {
@@ -2099,26 +1261,11 @@ pub mod ops {
             vec![self.gateway_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudGateway {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudGateway {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_GATEWAY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_GATEWAY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_id_value] = route
+                .values_for(&super::DELETE_CLOUD_GATEWAY_ENTRY)?;
             Ok(Self {
                 gateway_id: gateway_id_value.clone(),
             })
@@ -2138,26 +1285,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayPools {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayPools {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_POOLS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_POOLS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_GATEWAY_POOLS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2175,26 +1306,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayPoolsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayPoolsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2215,26 +1330,11 @@ pub mod ops {
             vec![self.gateway_pool_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayPool {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayPool {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_POOL_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_POOL_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_pool_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_pool_id_value] = route
+                .values_for(&super::GET_CLOUD_GATEWAY_POOL_ENTRY)?;
             Ok(Self {
                 gateway_pool_id: gateway_pool_id_value.clone(),
             })
@@ -2257,26 +1357,11 @@ pub mod ops {
             vec![self.gateway_pool_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayPoolEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayPoolEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_pool_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_pool_id_value] = route
+                .values_for(&super::GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY)?;
             Ok(Self {
                 gateway_pool_id: gateway_pool_id_value.clone(),
             })
@@ -2306,17 +1391,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_GATEWAY_POOL_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_GATEWAY_POOL_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_CLOUD_GATEWAY_POOL_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::CreateCloudGatewayPoolSpec(body)) => {
@@ -2353,17 +1428,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_GATEWAY_POOL_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_GATEWAY_POOL_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [gateway_pool_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [gateway_pool_id_value] = route
+                .values_for(&super::UPDATE_CLOUD_GATEWAY_POOL_ENTRY)?;
             Ok(Self {
                 gateway_pool_id: gateway_pool_id_value.clone(),
                 body: match &incoming.body {
@@ -2392,26 +1458,11 @@ pub mod ops {
             vec![self.gateway_pool_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudGatewayPool {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudGatewayPool {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_GATEWAY_POOL_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_GATEWAY_POOL_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_pool_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_pool_id_value] = route
+                .values_for(&super::DELETE_CLOUD_GATEWAY_POOL_ENTRY)?;
             Ok(Self {
                 gateway_pool_id: gateway_pool_id_value.clone(),
             })
@@ -2434,26 +1485,11 @@ pub mod ops {
             vec![self.gateway_pool_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayPoolGateways {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayPoolGateways {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_pool_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_pool_id_value] = route
+                .values_for(&super::GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY)?;
             Ok(Self {
                 gateway_pool_id: gateway_pool_id_value.clone(),
             })
@@ -2476,26 +1512,11 @@ pub mod ops {
             vec![self.gateway_pool_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudGatewayPoolTenants {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudGatewayPoolTenants {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [gateway_pool_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [gateway_pool_id_value] = route
+                .values_for(&super::GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY)?;
             Ok(Self {
                 gateway_pool_id: gateway_pool_id_value.clone(),
             })
@@ -2515,26 +1536,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudPublicIpAddresses {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudPublicIpAddresses {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2552,28 +1557,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudPublicIpAddressesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudPublicIpAddressesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2594,26 +1582,11 @@ pub mod ops {
             vec![self.public_ip_address_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudPublicIpAddress {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudPublicIpAddress {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [public_ip_address_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [public_ip_address_id_value] = route
+                .values_for(&super::GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY)?;
             Ok(Self {
                 public_ip_address_id: public_ip_address_id_value.clone(),
             })
@@ -2636,26 +1609,11 @@ pub mod ops {
             vec![self.public_ip_address_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudPublicIpAddressEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudPublicIpAddressEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [public_ip_address_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [public_ip_address_id_value] = route
+                .values_for(&super::GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY)?;
             Ok(Self {
                 public_ip_address_id: public_ip_address_id_value.clone(),
             })
@@ -2685,17 +1643,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(
@@ -2789,17 +1737,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [public_ip_address_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [public_ip_address_id_value] = route
+                .values_for(&super::UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY)?;
             Ok(Self {
                 public_ip_address_id: public_ip_address_id_value.clone(),
                 body: match &incoming.body {
@@ -2828,26 +1767,11 @@ pub mod ops {
             vec![self.public_ip_address_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudPublicIpAddress {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudPublicIpAddress {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [public_ip_address_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [public_ip_address_id_value] = route
+                .values_for(&super::DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY)?;
             Ok(Self {
                 public_ip_address_id: public_ip_address_id_value.clone(),
             })
@@ -2867,26 +1791,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVlanConfigurations {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVlanConfigurations {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VLAN_CONFIGURATIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VLAN_CONFIGURATIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_VLAN_CONFIGURATIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2904,26 +1812,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVlanConfigurationsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVlanConfigurationsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2944,26 +1836,11 @@ pub mod ops {
             vec![self.vlan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVlanConfiguration {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVlanConfiguration {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VLAN_CONFIGURATION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VLAN_CONFIGURATION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vlan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vlan_id_value] = route
+                .values_for(&super::GET_VLAN_CONFIGURATION_ENTRY)?;
             Ok(Self {
                 vlan_id: vlan_id_value.clone(),
             })
@@ -2986,26 +1863,11 @@ pub mod ops {
             vec![self.vlan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVlanConfigurationEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVlanConfigurationEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VLAN_CONFIGURATION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VLAN_CONFIGURATION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vlan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vlan_id_value] = route
+                .values_for(&super::GET_VLAN_CONFIGURATION_ENTITY_ENTRY)?;
             Ok(Self {
                 vlan_id: vlan_id_value.clone(),
             })
@@ -3037,17 +1899,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_VLAN_CONFIGURATION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_VLAN_CONFIGURATION_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [vlan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [vlan_id_value] = route
+                .values_for(&super::UPDATE_VLAN_CONFIGURATION_ENTRY)?;
             Ok(Self {
                 vlan_id: vlan_id_value.clone(),
                 body: match &incoming.body {
@@ -3076,26 +1929,11 @@ pub mod ops {
             vec![self.vlan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteVlanConfiguration {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteVlanConfiguration {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_VLAN_CONFIGURATION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_VLAN_CONFIGURATION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vlan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vlan_id_value] = route
+                .values_for(&super::DELETE_VLAN_CONFIGURATION_ENTRY)?;
             Ok(Self {
                 vlan_id: vlan_id_value.clone(),
             })
@@ -3115,26 +1953,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVCloudService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVCloudService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_CLOUD_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_CLOUD_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_CLOUD_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3152,26 +1974,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVCloudOrganizationConfigs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVCloudOrganizationConfigs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3189,28 +1995,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVCloudOrganizationConfigsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVCloudOrganizationConfigsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3231,26 +2020,11 @@ pub mod ops {
             vec![self.org_config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVCloudOrganizationConfig {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVCloudOrganizationConfig {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [org_config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [org_config_id_value] = route
+                .values_for(&super::GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY)?;
             Ok(Self {
                 org_config_id: org_config_id_value.clone(),
             })
@@ -3273,28 +2047,11 @@ pub mod ops {
             vec![self.org_config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVCloudOrganizationConfigEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVCloudOrganizationConfigEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [org_config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [org_config_id_value] = route
+                .values_for(&super::GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY)?;
             Ok(Self {
                 org_config_id: org_config_id_value.clone(),
             })
@@ -3317,29 +2074,13 @@ pub mod ops {
             vec![self.org_config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVCloudOrganizationConfigBackupJobSettings {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVCloudOrganizationConfigBackupJobSettings {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [org_config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [org_config_id_value] = route
+                .values_for(
+                    &super::GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY,
+                )?;
             Ok(Self {
                 org_config_id: org_config_id_value.clone(),
             })
@@ -3369,17 +2110,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(
@@ -3418,17 +2149,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [org_config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [org_config_id_value] = route
+                .values_for(&super::UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY)?;
             Ok(Self {
                 org_config_id: org_config_id_value.clone(),
                 body: match &incoming.body {
@@ -3457,27 +2179,11 @@ pub mod ops {
             vec![self.org_config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DisableVCloudOrganizationConfig {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DisableVCloudOrganizationConfig {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [org_config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [org_config_id_value] = route
+                .values_for(&super::DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY)?;
             Ok(Self {
                 org_config_id: org_config_id_value.clone(),
             })
@@ -3514,26 +2220,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for DeleteVCloudOrganizationConfig {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteVCloudOrganizationConfig {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [org_config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [org_config_id_value] = route
+                .values_for(&super::DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY)?;
             Ok(Self {
                 org_config_id: org_config_id_value.clone(),
                 delete_jobs: route
@@ -3559,26 +2250,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVSphereSelfService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVSphereSelfService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_SPHERE_SELF_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_SPHERE_SELF_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_SPHERE_SELF_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3596,26 +2271,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVSphereSelfServiceConfigs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVSphereSelfServiceConfigs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3633,28 +2292,11 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVSphereSelfServiceConfigsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVSphereSelfServiceConfigsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3675,26 +2317,11 @@ pub mod ops {
             vec![self.config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVSphereSelfServiceConfig {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVSphereSelfServiceConfig {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [config_id_value] = route
+                .values_for(&super::GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY)?;
             Ok(Self {
                 config_id: config_id_value.clone(),
             })
@@ -3717,28 +2344,11 @@ pub mod ops {
             vec![self.config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVSphereSelfServiceConfigEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVSphereSelfServiceConfigEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [config_id_value] = route
+                .values_for(&super::GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY)?;
             Ok(Self {
                 config_id: config_id_value.clone(),
             })
@@ -3761,29 +2371,13 @@ pub mod ops {
             vec![self.config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVSphereSelfServiceConfigBackupJobSettings {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVSphereSelfServiceConfigBackupJobSettings {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [config_id_value] = route
+                .values_for(
+                    &super::GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY,
+                )?;
             Ok(Self {
                 config_id: config_id_value.clone(),
             })
@@ -3813,18 +2407,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name
-            {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route
+                .values_for(&super::CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(
@@ -3861,18 +2445,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name
-            {
-                return Err(mismatch().into());
-            }
-            let [config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [config_id_value] = route
+                .values_for(&super::UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY)?;
             Ok(Self {
                 config_id: config_id_value.clone(),
                 body: match &incoming.body {
@@ -3901,27 +2475,11 @@ pub mod ops {
             vec![self.config_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteVSphereSelfServiceConfig {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteVSphereSelfServiceConfig {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [config_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [config_id_value] = route
+                .values_for(&super::DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY)?;
             Ok(Self {
                 config_id: config_id_value.clone(),
             })
@@ -3952,26 +2510,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudGateways {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudGateways {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_GATEWAYS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_GATEWAYS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_GATEWAYS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4002,26 +2544,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudGatewayPools {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudGatewayPools {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_GATEWAY_POOLS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_GATEWAY_POOLS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_GATEWAY_POOLS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4052,26 +2578,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudPublicIpAddresses {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudPublicIpAddresses {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4102,26 +2612,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVlanConfigurations {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVlanConfigurations {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_VLAN_CONFIGURATIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_VLAN_CONFIGURATIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_VLAN_CONFIGURATIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4152,26 +2646,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVCloudOrganizationConfigs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVCloudOrganizationConfigs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4202,27 +2680,11 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVSphereSelfServiceConfigs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVSphereSelfServiceConfigs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route
+                .values_for(&super::QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

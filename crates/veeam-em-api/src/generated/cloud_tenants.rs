@@ -13,101 +13,43 @@ pub(crate) const GET_CLOUD_CONNECT_SERVICE_ENTRY: Entry = Entry {
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudConnectService"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the Cloud Connect root with links to its collections",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudConnectService"))],
+    idempotent: true,
     page: Some("get_cloud.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudTenants",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the tenant accounts of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_tenants.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudTenantsEntities",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenants"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the tenant accounts of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenants"))],
+    idempotent: true,
     page: Some("get_tenants.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "CreateCloudTenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Post,
     path: "/cloud/tenants",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CreateCloudTenantSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create a tenant account on a backup server, with optional quotas and replication resources",
+    request: Some("CreateCloudTenantSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_tenants.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
@@ -119,81 +61,40 @@ pub(crate) const CREATE_CLOUD_TENANT_ENTRY: Entry = Entry {
             message: "Failed to create the tenant: TenantType is not specified. Specify the tenant type (Standalone, ActiveDirectory or VCD).",
         },
     ],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "GetCloudTenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one tenant account",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_tenants_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudTenantEntity",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenant"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one tenant account with its settings and counters",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenant"))],
+    idempotent: true,
     page: Some("get_tenants_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "UpdateCloudTenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Put,
     path: "/cloud/tenants/{tenantId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudTenant"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the settings of a tenant account",
+    request: Some("CloudTenant"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_tenants_id.md"),
     effect: crate::entry::Effect::Edit,
     requires: &[
@@ -203,586 +104,279 @@ pub(crate) const UPDATE_CLOUD_TENANT_ENTRY: Entry = Entry {
             message: "Failed to edit the tenant: TenantType is not specified. Send back the TenantType block of the tenant.",
         },
     ],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "DeleteCloudTenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}",
-    fixed_query: &[],
-    query_params: &["includeBackups"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a tenant account, optionally with its backups in the cloud repository",
+    query_params: &["includeBackups"],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_tenants_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantResources",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/resources",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantResources"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the storage quotas of a tenant",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenantResources"))],
+    idempotent: true,
     page: Some("get_tenants_id_resources.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/resources",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CreateCloudTenantResourceSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Give a tenant a storage quota on a cloud repository",
+    request: Some("CreateCloudTenantResourceSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_tenants_id_resources.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/resources/{resourceId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantResource"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one storage quota of a tenant",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenantResource"))],
+    idempotent: true,
     page: Some("get_tenants_id_resources_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/resources/{resourceId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Take a storage quota away from a tenant",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_tenants_id_resources_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantComputeResources",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/computeResources",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantComputeResources"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the hardware plans a tenant is subscribed to",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenantComputeResources"))],
+    idempotent: true,
     page: Some("get_tenants_id_computeresources.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantComputeResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/computeResources",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudTenantComputeResourceCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Subscribe a tenant to a hardware plan",
+    request: Some("CloudTenantComputeResourceCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_tenants_id_computeresources.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantComputeResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/computeResources/{computeResourceId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantComputeResource"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one hardware plan subscription of a tenant with its usage",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudTenantComputeResource"))],
+    idempotent: true,
     page: Some("get_tenants_id_computeresources_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantComputeResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/computeResources/{computeResourceId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Unsubscribe a tenant from a hardware plan",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_tenants_id_computeresources_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantVCloudComputeResources",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantVCloudComputeResources"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the organization VDCs assigned to a Cloud Director tenant",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("CloudTenantVCloudComputeResources")),
+    ],
+    idempotent: true,
     page: Some("get_cloud_tenants_id_vcloudcomputeresources.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantVCloudComputeResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudTenantVCloudComputeResourceCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Assign an organization VDC to a Cloud Director tenant",
+    request: Some("CloudTenantVCloudComputeResourceCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_cloud_tenants_id_vcloudcomputeresources.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantVCloudComputeResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantVCloudComputeResource"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one organization VDC of a Cloud Director tenant with its usage",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("CloudTenantVCloudComputeResource")),
+    ],
+    idempotent: true,
     page: Some("get_cloud_tenants_id_vcloudcomputeresources_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantVCloudComputeResource",
     family: "cloud_tenants",
     method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove an organization VDC from a Cloud Director tenant",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_cloud_tenants_id_vcloudcomputeresources_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     name: "GetCloudSubtenants",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/subtenants",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudSubtenants"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the subtenant accounts of a tenant",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudSubtenants"))],
+    idempotent: true,
     page: Some("get_tenants_id_subtenants.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "CreateCloudSubtenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/subtenants",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudSubtenantCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create a subtenant account with a quota inside a tenant's storage quota",
+    request: Some("CloudSubtenantCreateSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_tenants_id_subtenants.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "GetCloudSubtenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/subtenants/{subtenantId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudSubtenant"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one subtenant account",
+    responses: &[crate::entry::Success::of(200u16, Some("CloudSubtenant"))],
+    idempotent: true,
     page: Some("get_tenants_id_subtenants_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "UpdateCloudSubtenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Put,
     path: "/cloud/tenants/{tenantId}/subtenants/{subtenantId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CloudSubtenant"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the description, password, state or quota of a subtenant account",
+    request: Some("CloudSubtenant"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_tenants_id_subtenants_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "DeleteCloudSubtenant",
     family: "cloud_tenants",
     method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/subtenants/{subtenantId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a subtenant account",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_tenants_id_subtenants_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY: Entry = Entry {
     name: "GetCloudTenantFreeLicenseCounters",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/freelicenseCounters",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CloudTenantFreeLicenseCounters"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Count a tenant's rental and new machines, which use no license this month",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("CloudTenantFreeLicenseCounters")),
+    ],
+    idempotent: true,
     page: Some("get_cloud_tenants_id_freelicensecounters.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "GetCloudTenantGatewayPools",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/gatewayPools",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the cloud gateway pools a tenant may connect through",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_cloud_tenants_id_gatewaypools.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_TENANTS_ENTRY: Entry = Entry {
     name: "QueryCloudTenants",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudTenant")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudTenant"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search tenant accounts with filter, sorting and paging",
+    fixed_query: &[("type", "CloudTenant")],
+    query_service: Some("CloudTenant"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudtenant.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     name: "QueryCloudSubtenants",
     family: "cloud_tenants",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "CloudSubtenant")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("CloudSubtenant"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search subtenant accounts with filter, sorting and paging",
+    fixed_query: &[("type", "CloudSubtenant")],
+    query_service: Some("CloudSubtenant"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_cloudsubtenant.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1136,26 +730,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudConnectService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudConnectService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_CONNECT_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_CONNECT_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_CONNECT_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1173,26 +751,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenants {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenants {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_TENANTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1210,26 +772,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_CLOUD_TENANTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1257,17 +803,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_TENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_TENANT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_CLOUD_TENANT_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::CreateCloudTenantSpec(body)) => {
@@ -1295,26 +831,10 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenant {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenant {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route.values_for(&super::GET_CLOUD_TENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -1337,26 +857,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_ENTITY_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -1388,17 +893,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_TENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_TENANT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [tenant_id_value] = route.values_for(&super::UPDATE_CLOUD_TENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 body: match &incoming.body {
@@ -1434,26 +929,10 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudTenant {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudTenant {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_TENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_TENANT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route.values_for(&super::DELETE_CLOUD_TENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 include_backups: route
@@ -1479,26 +958,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantResources {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantResources {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_RESOURCES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_RESOURCES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_RESOURCES_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -1530,17 +994,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_TENANT_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_TENANT_RESOURCE_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::CREATE_CLOUD_TENANT_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 body: match &incoming.body {
@@ -1571,26 +1026,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.resource_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantResource {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantResource {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_RESOURCE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value, resource_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value, resource_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 resource_id: resource_id_value.clone(),
@@ -1616,26 +1056,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.resource_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudTenantResource {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudTenantResource {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_TENANT_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_TENANT_RESOURCE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value, resource_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value, resource_id_value] = route
+                .values_for(&super::DELETE_CLOUD_TENANT_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 resource_id: resource_id_value.clone(),
@@ -1659,26 +1084,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantComputeResources {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantComputeResources {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -1710,18 +1120,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY.name
-            {
-                return Err(mismatch().into());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 body: match &incoming.body {
@@ -1754,28 +1154,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.compute_resource_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantComputeResource {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantComputeResource {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY.name {
-                return Err(mismatch());
-            }
             let [tenant_id_value, compute_resource_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 compute_resource_id: compute_resource_id_value.clone(),
@@ -1801,29 +1184,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.compute_resource_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudTenantComputeResource {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudTenantComputeResource {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY.name
-            {
-                return Err(mismatch());
-            }
             let [tenant_id_value, compute_resource_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 compute_resource_id: compute_resource_id_value.clone(),
@@ -1847,28 +1212,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantVCloudComputeResources {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantVCloudComputeResources {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -1900,19 +1248,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY.name
-            {
-                return Err(mismatch().into());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 body: match &incoming.body {
@@ -1945,30 +1282,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.v_cloud_compute_resource_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantVCloudComputeResource {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantVCloudComputeResource {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY.name
-            {
-                return Err(mismatch());
-            }
             let [tenant_id_value, v_cloud_compute_resource_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 v_cloud_compute_resource_id: v_cloud_compute_resource_id_value.clone(),
@@ -1994,30 +1312,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.v_cloud_compute_resource_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudTenantVCloudComputeResource {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudTenantVCloudComputeResource {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY.name
-            {
-                return Err(mismatch());
-            }
             let [tenant_id_value, v_cloud_compute_resource_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 v_cloud_compute_resource_id: v_cloud_compute_resource_id_value.clone(),
@@ -2041,26 +1340,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudSubtenants {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudSubtenants {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_SUBTENANTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_SUBTENANTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_SUBTENANTS_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -2092,17 +1376,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_CLOUD_SUBTENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_CLOUD_SUBTENANT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::CREATE_CLOUD_SUBTENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 body: match &incoming.body {
@@ -2133,27 +1408,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.subtenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudSubtenant {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudSubtenant {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_SUBTENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_SUBTENANT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value, subtenant_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value, subtenant_id_value] = route
+                .values_for(&super::GET_CLOUD_SUBTENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 subtenant_id: subtenant_id_value.clone(),
@@ -2188,18 +1447,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_CLOUD_SUBTENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_CLOUD_SUBTENANT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [tenant_id_value, subtenant_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch().into());
-            };
+            let [tenant_id_value, subtenant_id_value] = route
+                .values_for(&super::UPDATE_CLOUD_SUBTENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 subtenant_id: subtenant_id_value.clone(),
@@ -2229,27 +1478,11 @@ pub mod ops {
             vec![self.tenant_id.as_str(), self.subtenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteCloudSubtenant {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteCloudSubtenant {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_CLOUD_SUBTENANT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_CLOUD_SUBTENANT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value, subtenant_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value, subtenant_id_value] = route
+                .values_for(&super::DELETE_CLOUD_SUBTENANT_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
                 subtenant_id: subtenant_id_value.clone(),
@@ -2273,28 +1506,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantFreeLicenseCounters {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantFreeLicenseCounters {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -2317,26 +1533,11 @@ pub mod ops {
             vec![self.tenant_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetCloudTenantGatewayPools {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetCloudTenantGatewayPools {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [tenant_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [tenant_id_value] = route
+                .values_for(&super::GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY)?;
             Ok(Self {
                 tenant_id: tenant_id_value.clone(),
             })
@@ -2367,26 +1568,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudTenants {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudTenants {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_TENANTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_TENANTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_TENANTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2417,26 +1602,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCloudSubtenants {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCloudSubtenants {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CLOUD_SUBTENANTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CLOUD_SUBTENANTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CLOUD_SUBTENANTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

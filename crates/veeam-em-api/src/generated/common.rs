@@ -13,36 +13,20 @@ pub(crate) const GET_ENTRY_POINT_ENTRY: Entry = Entry {
     family: "common",
     method: crate::entry::Method::Get,
     path: "/",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseManager"),
-            headers: &[],
-        },
-    ],
+    summary: "Read the API root with the supported versions and logon links",
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseManager"))],
     auth: Auth::None,
     idempotent: true,
-    aliases: &[],
-    summary: "Read the API root with the supported versions and logon links",
     page: Some("logging_on.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LOGON_ENTRY: Entry = Entry {
     name: "Logon",
     family: "common",
     method: crate::entry::Method::Post,
     path: "/sessionMngr/",
-    fixed_query: &[],
+    summary: "Open a logon session with user name and password",
     query_params: &["v"],
-    headers: &[],
-    query_service: None,
     request: Some("LoginSpec"),
     request_optional: true,
     responses: &[
@@ -53,272 +37,123 @@ pub(crate) const LOGON_ENTRY: Entry = Entry {
         },
     ],
     auth: Auth::Basic,
-    idempotent: false,
-    aliases: &[],
-    summary: "Open a logon session with user name and password",
     page: Some("post_sessionmngr.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_LOGON_SESSIONS_ENTRY: Entry = Entry {
     name: "GetLogonSessions",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/logonSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("LogonSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the logon sessions that currently exist",
+    responses: &[crate::entry::Success::of(200u16, Some("LogonSessions"))],
+    idempotent: true,
     page: Some("get_loginsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_LOGON_SESSION_ENTRY: Entry = Entry {
     name: "GetLogonSession",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/logonSessions/{logonSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("LogonSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one logon session",
+    responses: &[crate::entry::Success::of(200u16, Some("LogonSession"))],
+    idempotent: true,
     page: Some("get_loginsessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LOGOUT_ENTRY: Entry = Entry {
     name: "Logout",
     family: "common",
     method: crate::entry::Method::Delete,
     path: "/logonSessions/{logonSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Close a logon session",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_loginsessions_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_TASKS_ENTRY: Entry = Entry {
     name: "GetTasks",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/tasks",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Tasks"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the tasks started in the current logon session",
+    responses: &[crate::entry::Success::of(200u16, Some("Tasks"))],
+    idempotent: true,
     page: Some("get_tasks.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_TASK_ENTRY: Entry = Entry {
     name: "GetTask",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/tasks/{taskId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one task and its state",
+    responses: &[crate::entry::Success::of(200u16, Some("Task"))],
+    idempotent: true,
     page: Some("get_tasks_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_TASK_ENTRY: Entry = Entry {
     name: "DeleteTask",
     family: "common",
     method: crate::entry::Method::Delete,
     path: "/tasks/{taskId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a task, stopping it if it still runs",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_task_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_QUERY_SERVICE_ENTRY: Entry = Entry {
     name: "GetQueryService",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/querySvc",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QuerySvc"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the query service with its ready-made query links",
+    responses: &[crate::entry::Success::of(200u16, Some("QuerySvc"))],
+    idempotent: true,
     page: Some("get_querysvc.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_LOOKUP_SERVICE_ENTRY: Entry = Entry {
     name: "GetLookupService",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/lookupSvc",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("LookupSvc"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the lookup service with its links to lookups under each hierarchy root",
+    responses: &[crate::entry::Success::of(200u16, Some("LookupSvc"))],
+    idempotent: true,
     page: Some("get_lookupsvc.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LOOKUP_HIERARCHY_ITEMS_ENTRY: Entry = Entry {
     name: "LookupHierarchyItems",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/lookup",
-    fixed_query: &[],
-    query_params: &["hierarchyRef", "host", "name", "type"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("HierarchyItems"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Look up virtual infrastructure objects by hierarchy object reference, or by type and name under one hierarchy root",
+    query_params: &["hierarchyRef", "host", "name", "type"],
+    responses: &[crate::entry::Success::of(200u16, Some("HierarchyItems"))],
+    idempotent: true,
     page: Some("get_lookup.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_TASKS_ENTRY: Entry = Entry {
     name: "QueryTasks",
     family: "common",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Task")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Task"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the tasks of the current logon session with filter, sorting and paging",
+    fixed_query: &[("type", "Task")],
+    query_service: Some("Task"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_task.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -655,26 +490,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetEntryPoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetEntryPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_ENTRY_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_ENTRY_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_ENTRY_POINT_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -716,17 +535,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LOGON_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LOGON_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::LOGON_ENTRY)?;
             Ok(Self {
                 v: route.query_value("v").and_then(|v| v.parse().ok()),
                 body: match &incoming.body {
@@ -752,26 +561,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetLogonSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetLogonSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_LOGON_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_LOGON_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_LOGON_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -792,26 +585,11 @@ pub mod ops {
             vec![self.logon_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetLogonSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetLogonSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_LOGON_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_LOGON_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [logon_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [logon_session_id_value] = route
+                .values_for(&super::GET_LOGON_SESSION_ENTRY)?;
             Ok(Self {
                 logon_session_id: logon_session_id_value.clone(),
             })
@@ -834,26 +612,10 @@ pub mod ops {
             vec![self.logon_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for Logout {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for Logout {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LOGOUT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LOGOUT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [logon_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [logon_session_id_value] = route.values_for(&super::LOGOUT_ENTRY)?;
             Ok(Self {
                 logon_session_id: logon_session_id_value.clone(),
             })
@@ -873,26 +635,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetTasks {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetTasks {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_TASKS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_TASKS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_TASKS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -913,26 +659,10 @@ pub mod ops {
             vec![self.task_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetTask {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetTask {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_TASK_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_TASK_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [task_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [task_id_value] = route.values_for(&super::GET_TASK_ENTRY)?;
             Ok(Self {
                 task_id: task_id_value.clone(),
             })
@@ -955,26 +685,10 @@ pub mod ops {
             vec![self.task_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteTask {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteTask {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_TASK_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_TASK_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [task_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [task_id_value] = route.values_for(&super::DELETE_TASK_ENTRY)?;
             Ok(Self {
                 task_id: task_id_value.clone(),
             })
@@ -994,26 +708,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetQueryService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetQueryService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_QUERY_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_QUERY_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_QUERY_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1031,26 +729,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetLookupService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetLookupService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_LOOKUP_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_LOOKUP_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_LOOKUP_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1093,26 +775,10 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for LookupHierarchyItems {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for LookupHierarchyItems {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LOOKUP_HIERARCHY_ITEMS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LOOKUP_HIERARCHY_ITEMS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::LOOKUP_HIERARCHY_ITEMS_ENTRY)?;
             Ok(Self {
                 hierarchy_ref: route
                     .query_value("hierarchyRef")
@@ -1148,26 +814,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryTasks {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryTasks {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_TASKS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_TASKS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_TASKS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

@@ -13,1446 +13,661 @@ pub(crate) const GET_BACKUP_SERVERS_ENTRY: Entry = Entry {
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the connected backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupservers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupServersEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupServers"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the connected backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupServers"))],
+    idempotent: true,
     page: Some("get_backupservers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "CreateBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Post,
     path: "/backupServers",
-    fixed_query: &[("action", "create")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("BackupServerSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: None,
-            headers: &[],
-        },
-        crate::entry::Success {
-            status: 201u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Connect a backup server to Enterprise Manager",
+    fixed_query: &[("action", "create")],
+    request: Some("BackupServerSpec"),
+    responses: &[
+        crate::entry::Success::of(202u16, None),
+        crate::entry::Success::of(201u16, None),
+    ],
     page: Some("post_backupservers.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "GetBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_backupservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupServerEntity",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupServer"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one backup server in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupServer"))],
+    idempotent: true,
     page: Some("get_backupservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "UpdateBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Put,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("BackupServerSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the description and connection settings of a backup server",
+    request: Some("BackupServerSpec"),
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("put_backupservers_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "DeleteBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Delete,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Disconnect a backup server from Enterprise Manager",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_backupservers_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const COLLECT_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "CollectBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[("action", "collect")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Start collecting data from a backup server now",
+    fixed_query: &[("action", "collect")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_backupservers_id_collect.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "QuickBackupOnBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[("action", "quickbackup")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("QuickBackupStartupSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run an incremental backup of one VM with the job that already protects it",
+    fixed_query: &[("action", "quickbackup")],
+    request: Some("QuickBackupStartupSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_backupservers_id_quickbackup.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "VeeamZipOnBackupServer",
     family: "infrastructure",
     method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}",
-    fixed_query: &[("action", "veeamzip")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("VeeamZipStartupSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create a VeeamZIP file of one or more VMware VMs in a chosen repository",
+    fixed_query: &[("action", "veeamzip")],
+    request: Some("VeeamZipStartupSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_backupservers_id_zip.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     name: "GetBackupServerCredentials",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/credentials",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CredentialsInfoList"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the credentials records kept on a backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("CredentialsInfoList"))],
+    idempotent: true,
     page: Some("get_backupservers_id_creds.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     name: "CreateBackupServerCredentials",
     family: "infrastructure",
     method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}/credentials",
-    fixed_query: &[("action", "create")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CredentialsInfoSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 201u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a credentials record to a backup server",
+    fixed_query: &[("action", "create")],
+    request: Some("CredentialsInfoSpec"),
+    responses: &[crate::entry::Success::of(201u16, None)],
     page: Some("post_backupservers_id_creds.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "GetBackupServerCredentialsRecord",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("CredentialsInfo"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one credentials record of a backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("CredentialsInfo"))],
+    idempotent: true,
     page: Some("get_backupservers_id_creds_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "UpdateBackupServerCredentialsRecord",
     family: "infrastructure",
     method: crate::entry::Method::Put,
     path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CredentialsInfo"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the user name, description or password of a credentials record",
+    request: Some("CredentialsInfo"),
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("put_backupservers_id_creds_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "DeleteBackupServerCredentialsRecord",
     family: "infrastructure",
     method: crate::entry::Method::Delete,
     path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a credentials record that no component uses from a backup server",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_backupservers_id_creds_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_PASSWORDS_ENTRY: Entry = Entry {
     name: "GetBackupServerPasswords",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/passwords",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("PasswordKeyInfoList"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the encryption passwords kept on a backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("PasswordKeyInfoList"))],
+    idempotent: true,
     page: Some("get_backupservers_id_passwords.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "CreateBackupServerPassword",
     family: "infrastructure",
     method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}/passwords",
-    fixed_query: &[("action", "create")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("PasswordKeyInfoSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: None,
-            headers: &[],
-        },
-        crate::entry::Success {
-            status: 201u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add an encryption password with an optional hint to a backup server",
+    fixed_query: &[("action", "create")],
+    request: Some("PasswordKeyInfoSpec"),
+    responses: &[
+        crate::entry::Success::of(202u16, None),
+        crate::entry::Success::of(201u16, None),
+    ],
     page: Some("post_backupservers_id_passwords.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "GetBackupServerPassword",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/passwords/{passwordId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("PasswordKeyInfo"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the hint and change time of one encryption password",
+    responses: &[crate::entry::Success::of(200u16, Some("PasswordKeyInfo"))],
+    idempotent: true,
     page: Some("get_backupservers_id_passwords_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "UpdateBackupServerPassword",
     family: "infrastructure",
     method: crate::entry::Method::Put,
     path: "/backupServers/{backupServerId}/passwords/{passwordId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("PasswordKeyInfoSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the hint of an encryption password (the only editable field)",
+    request: Some("PasswordKeyInfoSpec"),
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("put_backupservers_id_passwords_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "DeleteBackupServerPassword",
     family: "infrastructure",
     method: crate::entry::Method::Delete,
     path: "/backupServers/{backupServerId}/passwords/{passwordId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove an encryption password that no job refers to",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_backupservers_id_passwords_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetBackupServerExternalRepositories",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/externalRepositories",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the external repositories of one backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupservers_id_externalrepositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupServerExternalRepositoriesEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/externalRepositories",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ExternalRepositories"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the external repositories of one backup server in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ExternalRepositories"))],
+    idempotent: true,
     page: Some("get_backupservers_id_externalrepositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetRepositories",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/repositories",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup repositories",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_repositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRepositoriesEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/repositories",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Repositories"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backup repositories in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Repositories"))],
+    idempotent: true,
     page: Some("get_repositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetRepository",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one backup repository",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_repositories_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     name: "GetRepositoryEntity",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Repository"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one backup repository with its capacity, free space and kind",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Repository"))],
+    idempotent: true,
     page: Some("get_repositories_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetExternalRepositories",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/externalRepositories",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the external repositories of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_externalrepositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetExternalRepositoriesEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/externalRepositories",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ExternalRepositories"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the external repositories of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ExternalRepositories"))],
+    idempotent: true,
     page: Some("get_externalrepositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_EXTERNAL_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetExternalRepository",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/externalRepositories/{externalRepositoryId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one external repository",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_externalrepositories_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     name: "GetExternalRepositoryEntity",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/externalRepositories/{externalRepositoryId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ExternalRepository"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one external repository with its kind, path and used space",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ExternalRepository"))],
+    idempotent: true,
     page: Some("get_externalrepositories_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     name: "GetExternalRepositoryBackups",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/externalRepositories/{externalRepositoryId}/backups",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backups kept in one external repository",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_externalrepositories_id_backups.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "GetManagedServers",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/managedServers",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the servers managed by all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_managedservers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_MANAGED_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetManagedServersEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/managedServers",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ManagedServers"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the servers managed by all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ManagedServers"))],
+    idempotent: true,
     page: Some("get_managedservers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_MANAGED_SERVER_ENTRY: Entry = Entry {
     name: "GetManagedServer",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/managedServers/{managedServerId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one managed server",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_managedservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_MANAGED_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetManagedServerEntity",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/managedServers/{managedServerId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ManagedServer"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one managed server with its description and type",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ManagedServer"))],
+    idempotent: true,
     page: Some("get_managedservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     name: "GetHierarchyRoots",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/hierarchyRoots",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the virtualization hosts added to all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_hierarchyroots.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_HIERARCHY_ROOTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetHierarchyRootsEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/hierarchyRoots",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("HierarchyRoots"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the virtualization hosts added to all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("HierarchyRoots"))],
+    idempotent: true,
     page: Some("get_hierarchyroots.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_HIERARCHY_ROOT_ENTRY: Entry = Entry {
     name: "GetHierarchyRoot",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/hierarchyRoots/{hierarchyRootId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one hierarchy root",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_hierarchyroots_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_HIERARCHY_ROOT_ENTITY_ENTRY: Entry = Entry {
     name: "GetHierarchyRootEntity",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/hierarchyRoots/{hierarchyRootId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("HierarchyRoot"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one hierarchy root with its unique ID and host type",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("HierarchyRoot"))],
+    idempotent: true,
     page: Some("get_hierarchyroots_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     name: "GetWanAccelerators",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/wanAccelerators",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the WAN accelerators of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_wanaccelerators.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_WAN_ACCELERATORS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetWanAcceleratorsEntities",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/wanAccelerators",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("WanAccelerators"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the WAN accelerators of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("WanAccelerators"))],
+    idempotent: true,
     page: Some("get_wanaccelerators.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_WAN_ACCELERATOR_ENTRY: Entry = Entry {
     name: "GetWanAccelerator",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/wanAccelerators/{wanAcceleratorId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one WAN accelerator",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_wanaccelerators_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_WAN_ACCELERATOR_ENTITY_ENTRY: Entry = Entry {
     name: "GetWanAcceleratorEntity",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/wanAccelerators/{wanAcceleratorId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("WanAccelerator"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one WAN accelerator with its cache, port and bandwidth settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("WanAccelerator"))],
+    idempotent: true,
     page: Some("get_wanaccelerators_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_BACKUP_SERVERS_ENTRY: Entry = Entry {
     name: "QueryBackupServers",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "BackupServer")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("BackupServer"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search connected backup servers with filter, sorting and paging",
+    fixed_query: &[("type", "BackupServer")],
+    query_service: Some("BackupServer"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_backupserver.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_CREDENTIALS_ENTRY: Entry = Entry {
     name: "QueryCredentials",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Credentials")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Credentials"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the credentials records of all backup servers with filter, sorting and paging",
+    fixed_query: &[("type", "Credentials")],
+    query_service: Some("Credentials"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_credentials.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_PASSWORDS_ENTRY: Entry = Entry {
     name: "QueryPasswords",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Passwords")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Passwords"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the encryption passwords of all backup servers with filter and paging",
+    fixed_query: &[("type", "Passwords")],
+    query_service: Some("Passwords"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_passwords.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     name: "QueryHierarchyRoots",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "HierarchyRoot")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("HierarchyRoot"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search virtualization hosts with filter, sorting and paging",
+    fixed_query: &[("type", "HierarchyRoot")],
+    query_service: Some("HierarchyRoot"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_hierarchyroot.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "QueryManagedServers",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "ManagedServer")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("ManagedServer"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search managed servers with filter, sorting and paging",
+    fixed_query: &[("type", "ManagedServer")],
+    query_service: Some("ManagedServer"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_managedserver.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_REPOSITORIES_ENTRY: Entry = Entry {
     name: "QueryRepositories",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Repository")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Repository"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search backup repositories with filter, sorting and paging",
+    fixed_query: &[("type", "Repository")],
+    query_service: Some("Repository"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_repository.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     name: "QueryWanAccelerators",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "WanAccelerator")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("WanAccelerator"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search WAN accelerators with filter, sorting and paging",
+    fixed_query: &[("type", "WanAccelerator")],
+    query_service: Some("WanAccelerator"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_wanaccelerator.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_JOBS_ENTRY: Entry = Entry {
     name: "GetBackupServerJobs",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/jobs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the jobs of one backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "GetBackupServerManagedServers",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/managedServers",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the servers one backup server manages",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SERVER_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetBackupServerRepositories",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/repositories",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the repositories of one backup server",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     name: "GetRepositoryBackups",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}/backups",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backups stored in one repository",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_repositories_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPOSITORY_REPLICAS_ENTRY: Entry = Entry {
     name: "GetRepositoryReplicas",
     family: "infrastructure",
     method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}/replicas",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the replicas whose metadata one repository holds",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_repositories_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1972,26 +1187,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_SERVERS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2009,26 +1208,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServersEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServersEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVERS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVERS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_SERVERS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2056,17 +1239,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::BackupServerSpec(body)) => {
@@ -2094,26 +1267,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServer {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServer {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2136,26 +1294,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_ENTITY_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2187,17 +1330,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::UPDATE_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 body: match &incoming.body {
@@ -2226,26 +1360,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteBackupServer {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteBackupServer {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::DELETE_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2268,26 +1387,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for CollectBackupServer {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for CollectBackupServer {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::COLLECT_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::COLLECT_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::COLLECT_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2319,17 +1423,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 body: match &incoming.body {
@@ -2367,17 +1462,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 body: match &incoming.body {
@@ -2406,26 +1492,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerCredentials {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerCredentials {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_CREDENTIALS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_CREDENTIALS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_CREDENTIALS_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2457,17 +1528,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 body: match &incoming.body {
@@ -2498,29 +1560,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str(), self.credentials_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerCredentialsRecord {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerCredentialsRecord {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name
-            {
-                return Err(mismatch());
-            }
             let [backup_server_id_value, credentials_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 credentials_id: credentials_id_value.clone(),
@@ -2555,21 +1599,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name
-            {
-                return Err(mismatch().into());
-            }
             let [backup_server_id_value, credentials_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch().into());
-            };
+                .values_for(&super::UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 credentials_id: credentials_id_value.clone(),
@@ -2599,30 +1630,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str(), self.credentials_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteBackupServerCredentialsRecord {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteBackupServerCredentialsRecord {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name
-            {
-                return Err(mismatch());
-            }
             let [backup_server_id_value, credentials_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 credentials_id: credentials_id_value.clone(),
@@ -2646,26 +1658,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerPasswords {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerPasswords {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_PASSWORDS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_PASSWORDS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_PASSWORDS_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2697,17 +1694,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_BACKUP_SERVER_PASSWORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_BACKUP_SERVER_PASSWORD_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::CREATE_BACKUP_SERVER_PASSWORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 body: match &incoming.body {
@@ -2738,28 +1726,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str(), self.password_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerPassword {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerPassword {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_PASSWORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_PASSWORD_ENTRY.name {
-                return Err(mismatch());
-            }
             let [backup_server_id_value, password_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_BACKUP_SERVER_PASSWORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 password_id: password_id_value.clone(),
@@ -2794,19 +1765,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_BACKUP_SERVER_PASSWORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_BACKUP_SERVER_PASSWORD_ENTRY.name {
-                return Err(mismatch().into());
-            }
             let [backup_server_id_value, password_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch().into());
-            };
+                .values_for(&super::UPDATE_BACKUP_SERVER_PASSWORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 password_id: password_id_value.clone(),
@@ -2838,28 +1798,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str(), self.password_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteBackupServerPassword {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteBackupServerPassword {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_BACKUP_SERVER_PASSWORD_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_BACKUP_SERVER_PASSWORD_ENTRY.name {
-                return Err(mismatch());
-            }
             let [backup_server_id_value, password_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::DELETE_BACKUP_SERVER_PASSWORD_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
                 password_id: password_id_value.clone(),
@@ -2883,28 +1826,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerExternalRepositories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerExternalRepositories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2927,29 +1853,13 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerExternalRepositoriesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerExternalRepositoriesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(
+                    &super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY,
+                )?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -2969,26 +1879,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetRepositories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRepositories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPOSITORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPOSITORIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPOSITORIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3006,26 +1900,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetRepositoriesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRepositoriesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPOSITORIES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPOSITORIES_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPOSITORIES_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3046,26 +1924,10 @@ pub mod ops {
             vec![self.repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRepository {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRepository {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPOSITORY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPOSITORY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [repository_id_value] = route.values_for(&super::GET_REPOSITORY_ENTRY)?;
             Ok(Self {
                 repository_id: repository_id_value.clone(),
             })
@@ -3088,26 +1950,11 @@ pub mod ops {
             vec![self.repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRepositoryEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRepositoryEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPOSITORY_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPOSITORY_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [repository_id_value] = route
+                .values_for(&super::GET_REPOSITORY_ENTITY_ENTRY)?;
             Ok(Self {
                 repository_id: repository_id_value.clone(),
             })
@@ -3127,26 +1974,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetExternalRepositories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetExternalRepositories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_EXTERNAL_REPOSITORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_EXTERNAL_REPOSITORIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_EXTERNAL_REPOSITORIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3164,26 +1995,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetExternalRepositoriesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetExternalRepositoriesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3204,26 +2019,11 @@ pub mod ops {
             vec![self.external_repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetExternalRepository {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetExternalRepository {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_EXTERNAL_REPOSITORY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_EXTERNAL_REPOSITORY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [external_repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [external_repository_id_value] = route
+                .values_for(&super::GET_EXTERNAL_REPOSITORY_ENTRY)?;
             Ok(Self {
                 external_repository_id: external_repository_id_value.clone(),
             })
@@ -3246,26 +2046,11 @@ pub mod ops {
             vec![self.external_repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetExternalRepositoryEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetExternalRepositoryEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [external_repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [external_repository_id_value] = route
+                .values_for(&super::GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY)?;
             Ok(Self {
                 external_repository_id: external_repository_id_value.clone(),
             })
@@ -3288,26 +2073,11 @@ pub mod ops {
             vec![self.external_repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetExternalRepositoryBackups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetExternalRepositoryBackups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [external_repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [external_repository_id_value] = route
+                .values_for(&super::GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY)?;
             Ok(Self {
                 external_repository_id: external_repository_id_value.clone(),
             })
@@ -3327,26 +2097,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetManagedServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetManagedServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_MANAGED_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_MANAGED_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_MANAGED_SERVERS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3364,26 +2118,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetManagedServersEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetManagedServersEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_MANAGED_SERVERS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_MANAGED_SERVERS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_MANAGED_SERVERS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3404,26 +2142,11 @@ pub mod ops {
             vec![self.managed_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetManagedServer {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetManagedServer {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_MANAGED_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_MANAGED_SERVER_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [managed_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [managed_server_id_value] = route
+                .values_for(&super::GET_MANAGED_SERVER_ENTRY)?;
             Ok(Self {
                 managed_server_id: managed_server_id_value.clone(),
             })
@@ -3446,26 +2169,11 @@ pub mod ops {
             vec![self.managed_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetManagedServerEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetManagedServerEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_MANAGED_SERVER_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_MANAGED_SERVER_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [managed_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [managed_server_id_value] = route
+                .values_for(&super::GET_MANAGED_SERVER_ENTITY_ENTRY)?;
             Ok(Self {
                 managed_server_id: managed_server_id_value.clone(),
             })
@@ -3485,26 +2193,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetHierarchyRoots {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetHierarchyRoots {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_HIERARCHY_ROOTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_HIERARCHY_ROOTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_HIERARCHY_ROOTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3522,26 +2214,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetHierarchyRootsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetHierarchyRootsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_HIERARCHY_ROOTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_HIERARCHY_ROOTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_HIERARCHY_ROOTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3562,26 +2238,11 @@ pub mod ops {
             vec![self.hierarchy_root_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetHierarchyRoot {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetHierarchyRoot {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_HIERARCHY_ROOT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_HIERARCHY_ROOT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [hierarchy_root_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [hierarchy_root_id_value] = route
+                .values_for(&super::GET_HIERARCHY_ROOT_ENTRY)?;
             Ok(Self {
                 hierarchy_root_id: hierarchy_root_id_value.clone(),
             })
@@ -3604,26 +2265,11 @@ pub mod ops {
             vec![self.hierarchy_root_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetHierarchyRootEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetHierarchyRootEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_HIERARCHY_ROOT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_HIERARCHY_ROOT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [hierarchy_root_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [hierarchy_root_id_value] = route
+                .values_for(&super::GET_HIERARCHY_ROOT_ENTITY_ENTRY)?;
             Ok(Self {
                 hierarchy_root_id: hierarchy_root_id_value.clone(),
             })
@@ -3643,26 +2289,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetWanAccelerators {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetWanAccelerators {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_WAN_ACCELERATORS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_WAN_ACCELERATORS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_WAN_ACCELERATORS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3680,26 +2310,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetWanAcceleratorsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetWanAcceleratorsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_WAN_ACCELERATORS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_WAN_ACCELERATORS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_WAN_ACCELERATORS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -3720,26 +2334,11 @@ pub mod ops {
             vec![self.wan_accelerator_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetWanAccelerator {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetWanAccelerator {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_WAN_ACCELERATOR_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_WAN_ACCELERATOR_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [wan_accelerator_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [wan_accelerator_id_value] = route
+                .values_for(&super::GET_WAN_ACCELERATOR_ENTRY)?;
             Ok(Self {
                 wan_accelerator_id: wan_accelerator_id_value.clone(),
             })
@@ -3762,26 +2361,11 @@ pub mod ops {
             vec![self.wan_accelerator_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetWanAcceleratorEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetWanAcceleratorEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_WAN_ACCELERATOR_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_WAN_ACCELERATOR_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [wan_accelerator_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [wan_accelerator_id_value] = route
+                .values_for(&super::GET_WAN_ACCELERATOR_ENTITY_ENTRY)?;
             Ok(Self {
                 wan_accelerator_id: wan_accelerator_id_value.clone(),
             })
@@ -3812,26 +2396,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryBackupServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryBackupServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_BACKUP_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_BACKUP_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_BACKUP_SERVERS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3862,26 +2430,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryCredentials {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryCredentials {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_CREDENTIALS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_CREDENTIALS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_CREDENTIALS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3912,26 +2464,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryPasswords {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryPasswords {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_PASSWORDS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_PASSWORDS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_PASSWORDS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -3962,26 +2498,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryHierarchyRoots {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryHierarchyRoots {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_HIERARCHY_ROOTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_HIERARCHY_ROOTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_HIERARCHY_ROOTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4012,26 +2532,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryManagedServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryManagedServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_MANAGED_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_MANAGED_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_MANAGED_SERVERS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4062,26 +2566,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryRepositories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryRepositories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_REPOSITORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_REPOSITORIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_REPOSITORIES_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4112,26 +2600,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryWanAccelerators {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryWanAccelerators {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_WAN_ACCELERATORS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_WAN_ACCELERATORS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_WAN_ACCELERATORS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -4154,26 +2626,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_JOBS_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -4196,26 +2653,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerManagedServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerManagedServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -4238,26 +2680,11 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupServerRepositories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupServerRepositories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SERVER_REPOSITORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SERVER_REPOSITORIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_server_id_value] = route
+                .values_for(&super::GET_BACKUP_SERVER_REPOSITORIES_ENTRY)?;
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
             })
@@ -4280,26 +2707,11 @@ pub mod ops {
             vec![self.repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRepositoryBackups {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRepositoryBackups {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPOSITORY_BACKUPS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPOSITORY_BACKUPS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [repository_id_value] = route
+                .values_for(&super::GET_REPOSITORY_BACKUPS_ENTRY)?;
             Ok(Self {
                 repository_id: repository_id_value.clone(),
             })
@@ -4322,26 +2734,11 @@ pub mod ops {
             vec![self.repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRepositoryReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRepositoryReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPOSITORY_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPOSITORY_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [repository_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [repository_id_value] = route
+                .values_for(&super::GET_REPOSITORY_REPLICAS_ENTRY)?;
             Ok(Self {
                 repository_id: repository_id_value.clone(),
             })

@@ -13,707 +13,325 @@ pub(crate) const GET_JOBS_ENTRY: Entry = Entry {
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup, backup copy and replication jobs of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetJobsEntities",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Jobs"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the jobs of all backup servers with their settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Jobs"))],
+    idempotent: true,
     page: Some("get_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_ENTRY: Entry = Entry {
     name: "GetJob",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetJobEntity",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Job"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one job with its schedule and kind-specific settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Job"))],
+    idempotent: true,
     page: Some("get_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const EDIT_JOB_ENTRY: Entry = Entry {
     name: "EditJob",
     family: "jobs",
     method: crate::entry::Method::Put,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "edit")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("Job"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the description, schedule and retention settings of a job",
+    fixed_query: &[("action", "edit")],
+    request: Some("Job"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_jobs_id_actionedit.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const PUT_JOB_ENTRY: Entry = Entry {
     name: "PutJob",
     family: "jobs",
     method: crate::entry::Method::Put,
     path: "/jobs/{jobId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("Job"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change a job's settings with a plain PUT on its URL (the form without ?action=edit)",
+    request: Some("Job"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_method.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_JOB_ENTRY: Entry = Entry {
     name: "DeleteJob",
     family: "jobs",
     method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a job from its backup server (not for file share or Veeam Agent jobs)",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_jobs_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const START_JOB_ENTRY: Entry = Entry {
     name: "StartJob",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "start")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a backup or replication job now",
+    fixed_query: &[("action", "start")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_actionstart.md"),
     effect: crate::entry::Effect::Run,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const STOP_JOB_ENTRY: Entry = Entry {
     name: "StopJob",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "stop")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Stop the running session of a job",
+    fixed_query: &[("action", "stop")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_actionstop.md"),
     effect: crate::entry::Effect::Stop,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RETRY_JOB_ENTRY: Entry = Entry {
     name: "RetryJob",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "retry")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a job again for the objects that failed in its last session",
+    fixed_query: &[("action", "retry")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_actionretry.md"),
     effect: crate::entry::Effect::Retry,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CLONE_JOB_ENTRY: Entry = Entry {
     name: "CloneJob",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "clone")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("JobCloneSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Create a copy of a job on the same backup server",
+    fixed_query: &[("action", "clone")],
+    request: Some("JobCloneSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_actionclone.md"),
     effect: crate::entry::Effect::Clone,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const SYNC_JOB_ENTRY: Entry = Entry {
     name: "SyncJob",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "sync")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a backup copy job now",
+    fixed_query: &[("action", "sync")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_actionsync.md"),
     effect: crate::entry::Effect::Run,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY: Entry = Entry {
     name: "ToggleJobScheduleEnabled",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
-    fixed_query: &[("action", "toggleScheduleEnabled")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Switch a job between enabled and disabled (a disabled job keeps its settings but does not run on schedule)",
+    fixed_query: &[("action", "toggleScheduleEnabled")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_actiontogglescheduleenabled.md"),
     effect: crate::entry::Effect::Set {
         field: "ScheduleEnabled",
         value: "toggle",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetJobIncludes",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ObjectsInJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VMs and containers a job processes",
+    responses: &[crate::entry::Success::of(200u16, Some("ObjectsInJob"))],
+    idempotent: true,
     page: Some("get_jobs_id_includes.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetJobInclude",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ObjectInJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one object processed by a job with its guest processing settings",
+    responses: &[crate::entry::Success::of(200u16, Some("ObjectInJob"))],
+    idempotent: true,
     page: Some("get_jobs_id_includes_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "CreateJobInclude",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("CreateObjectInJobSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a VM or container to a job",
+    request: Some("CreateObjectInJobSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_includes.md"),
     effect: crate::entry::Effect::Create {
         copies: &[("HierarchyObjName", "Name"), ("HierarchyObjName", "DisplayName")],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "DeleteJobInclude",
     family: "jobs",
     method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a VM or container from a job",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_jobs_id_includes_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_LINKED_JOBS_ENTRY: Entry = Entry {
     name: "GetJobLinkedJobs",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/linkedJobs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("LinkedJobResourceObjects"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backup jobs a backup copy job copies from",
+    responses: &[crate::entry::Success::of(200u16, Some("LinkedJobResourceObjects"))],
+    idempotent: true,
     page: Some("get_jobs_id_linked_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     name: "CreateJobLinkedJob",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}/linkedJobs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("LinkedJobObject"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a backup job as a source of a backup copy job",
+    request: Some("LinkedJobObject"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_linked_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     name: "DeleteJobLinkedJob",
     family: "jobs",
     method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}/linkedJobs/{linkedJobId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a source backup job from a backup copy job",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_jobs_id_linked_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetJobLinkedBackupRepositories",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/linkedBackupRepositories",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("LinkedBackupRepositoryResourceObjects"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the repositories a backup copy job copies from",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("LinkedBackupRepositoryResourceObjects")),
+    ],
+    idempotent: true,
     page: Some("get_jobs_id_linked_repositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     name: "CreateJobLinkedBackupRepository",
     family: "jobs",
     method: crate::entry::Method::Post,
     path: "/jobs/{jobId}/linkedBackupRepositories",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("LinkedBackupRepository"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a repository as a source of a backup copy job",
+    request: Some("LinkedBackupRepository"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_jobs_id_linked_repositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     name: "DeleteJobLinkedBackupRepository",
     family: "jobs",
     method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}/linkedBackupRepositories/{linkedRepositoryId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove a source repository from a backup copy job",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("delete_jobs_id_linked_repositories.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_JOBS_ENTRY: Entry = Entry {
     name: "QueryJobs",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Job")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Job"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search jobs with filter, sorting and paging",
+    fixed_query: &[("type", "Job")],
+    query_service: Some("Job"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_job.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_OBJECTS_IN_JOB_ENTRY: Entry = Entry {
     name: "QueryObjectsInJob",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "ObjectInJob")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("ObjectInJob"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the objects included in jobs with filter, sorting and paging",
+    fixed_query: &[("type", "ObjectInJob")],
+    query_service: Some("ObjectInJob"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_objectinjob.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetJobBackupSessions",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/backupSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup sessions of one job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_JOB_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetJobReplicaSessions",
     family: "jobs",
     method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/replicaSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the replication sessions of one job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -953,26 +571,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_JOBS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -990,26 +592,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetJobsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOBS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOBS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_JOBS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1030,26 +616,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::GET_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1072,26 +642,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::GET_JOB_ENTITY_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1123,17 +677,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::EDIT_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::EDIT_JOB_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [job_id_value] = route.values_for(&super::EDIT_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 body: match &incoming.body {
@@ -1169,17 +713,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::PUT_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::PUT_JOB_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [job_id_value] = route.values_for(&super::PUT_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 body: match &incoming.body {
@@ -1206,26 +740,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::DELETE_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1248,26 +766,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StartJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StartJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::START_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::START_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::START_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1290,26 +792,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StopJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StopJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::STOP_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::STOP_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::STOP_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1332,26 +818,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for RetryJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for RetryJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RETRY_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RETRY_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::RETRY_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1383,17 +853,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CLONE_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CLONE_JOB_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [job_id_value] = route.values_for(&super::CLONE_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 body: match &incoming.body {
@@ -1420,26 +880,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for SyncJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for SyncJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::SYNC_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::SYNC_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::SYNC_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1462,26 +906,11 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for ToggleJobScheduleEnabled {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ToggleJobScheduleEnabled {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route
+                .values_for(&super::TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1504,26 +933,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobIncludes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobIncludes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_INCLUDES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_INCLUDES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::GET_JOB_INCLUDES_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1548,26 +961,11 @@ pub mod ops {
             vec![self.job_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value, include_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value, include_id_value] = route
+                .values_for(&super::GET_JOB_INCLUDE_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -1600,17 +998,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_JOB_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_JOB_INCLUDE_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [job_id_value] = route.values_for(&super::CREATE_JOB_INCLUDE_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 body: match &incoming.body {
@@ -1641,26 +1029,11 @@ pub mod ops {
             vec![self.job_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteJobInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteJobInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_JOB_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_JOB_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value, include_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value, include_id_value] = route
+                .values_for(&super::DELETE_JOB_INCLUDE_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -1684,26 +1057,10 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobLinkedJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobLinkedJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_LINKED_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_LINKED_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route.values_for(&super::GET_JOB_LINKED_JOBS_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1735,17 +1092,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_JOB_LINKED_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_JOB_LINKED_JOB_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [job_id_value] = route.values_for(&super::CREATE_JOB_LINKED_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 body: match &incoming.body {
@@ -1774,26 +1121,11 @@ pub mod ops {
             vec![self.job_id.as_str(), self.linked_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteJobLinkedJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteJobLinkedJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_JOB_LINKED_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_JOB_LINKED_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value, linked_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value, linked_job_id_value] = route
+                .values_for(&super::DELETE_JOB_LINKED_JOB_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 linked_job_id: linked_job_id_value.clone(),
@@ -1817,26 +1149,11 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobLinkedBackupRepositories {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobLinkedBackupRepositories {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route
+                .values_for(&super::GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -1868,18 +1185,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY.name
-            {
-                return Err(mismatch().into());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [job_id_value] = route
+                .values_for(&super::CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 body: match &incoming.body {
@@ -1910,28 +1217,11 @@ pub mod ops {
             vec![self.job_id.as_str(), self.linked_repository_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteJobLinkedBackupRepository {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteJobLinkedBackupRepository {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [job_id_value, linked_repository_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [job_id_value, linked_repository_id_value] = route
+                .values_for(&super::DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
                 linked_repository_id: linked_repository_id_value.clone(),
@@ -1963,26 +1253,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_JOBS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2013,26 +1287,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryObjectsInJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryObjectsInJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_OBJECTS_IN_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_OBJECTS_IN_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_OBJECTS_IN_JOB_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2055,26 +1313,11 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobBackupSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobBackupSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_BACKUP_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_BACKUP_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route
+                .values_for(&super::GET_JOB_BACKUP_SESSIONS_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })
@@ -2097,26 +1340,11 @@ pub mod ops {
             vec![self.job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetJobReplicaSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetJobReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_JOB_REPLICA_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_JOB_REPLICA_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [job_id_value] = route
+                .values_for(&super::GET_JOB_REPLICA_SESSIONS_ENTRY)?;
             Ok(Self {
                 job_id: job_id_value.clone(),
             })

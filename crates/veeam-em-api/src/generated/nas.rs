@@ -13,523 +13,233 @@ pub(crate) const GET_NAS_SERVICE_ENTRY: Entry = Entry {
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("NASService"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the root of the file share backup resources with links to its collections",
+    responses: &[crate::entry::Success::of(200u16, Some("NASService"))],
+    idempotent: true,
     page: Some("get_nas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     name: "GetNasFileServers",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/fileServers",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the file shares of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_nas_fileservers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_FILE_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetNasFileServersEntities",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/fileServers",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileServers"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the file shares of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("FileServers"))],
+    idempotent: true,
     page: Some("get_nas_fileservers.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_FILE_SERVER_ENTRY: Entry = Entry {
     name: "GetNasFileServer",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/fileServers/{fileServerId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one file share",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_nas_fileservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_FILE_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetNasFileServerEntity",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/fileServers/{fileServerId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileServer"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one file share with its access and processing settings",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("FileServer"))],
+    idempotent: true,
     page: Some("get_nas_fileservers_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOBS_ENTRY: Entry = Entry {
     name: "GetNasJobs",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the file share backup jobs of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_nas_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetNasJobsEntities",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("NASJobs"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the file share backup jobs of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("NASJobs"))],
+    idempotent: true,
     page: Some("get_nas_jobs.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOB_ENTRY: Entry = Entry {
     name: "GetNasJob",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one file share backup job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_nas_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetNasJobEntity",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("NASJob"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one file share backup job with its includes, storage and schedule",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("NASJob"))],
+    idempotent: true,
     page: Some("get_nas_jobs_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const START_NAS_JOB_ENTRY: Entry = Entry {
     name: "StartNasJob",
     family: "nas",
     method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/start",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a file share backup job now",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_nas_jobs_id_actionstart.md"),
     effect: crate::entry::Effect::Run,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const STOP_NAS_JOB_ENTRY: Entry = Entry {
     name: "StopNasJob",
     family: "nas",
     method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/stop",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Stop a running file share backup job",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_nas_jobs_id_actionstop.md"),
     effect: crate::entry::Effect::Stop,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RETRY_NAS_JOB_ENTRY: Entry = Entry {
     name: "RetryNasJob",
     family: "nas",
     method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/retry",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Run a file share backup job again for what its last run failed on",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_nas_jobs_id_actionretry.md"),
     effect: crate::entry::Effect::Retry,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const TOGGLE_NAS_JOB_SCHEDULE_ENTRY: Entry = Entry {
     name: "ToggleNasJobSchedule",
     family: "nas",
     method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/toggleScheduleEnabled",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Switch the schedule of a file share backup job on or off",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_nas_jobs_id_actiontogglescheduleenabled.md"),
     effect: crate::entry::Effect::Set {
         field: "ScheduleEnabled",
         value: "toggle",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetNasJobIncludes",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}/includes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("NASObjects"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the shares, folders and files a file share backup job processes",
+    responses: &[crate::entry::Success::of(200u16, Some("NASObjects"))],
+    idempotent: true,
     page: Some("get_nas_jobs_id_includes.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetNasJobInclude",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("NASObject"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one share, folder or file processed by a file share backup job",
+    responses: &[crate::entry::Success::of(200u16, Some("NASObject"))],
+    idempotent: true,
     page: Some("get_nas_jobs_id_includes_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetNasBackupSessions",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/backupSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the sessions of file share backup jobs on all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_nas_backupsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_NAS_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetNasJobBackupSessions",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}/backupSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the sessions of one file share backup job",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_nas_jobs_id_backupsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     name: "QueryNasFileServers",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "FileServer")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("FileServer"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search file shares with filter, sorting and paging",
+    fixed_query: &[("type", "FileServer")],
+    query_service: Some("FileServer"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_fileserver.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_NAS_JOBS_ENTRY: Entry = Entry {
     name: "QueryNasJobs",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "NasJob")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("NasJob"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search file share backup jobs with filter, sorting and paging",
+    fixed_query: &[("type", "NasJob")],
+    query_service: Some("NasJob"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_nasjob.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_NAS_OBJECTS_ENTRY: Entry = Entry {
     name: "QueryNasObjects",
     family: "nas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "NasObject")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("NasObject"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search the shares, folders and files processed by file share backup jobs",
+    fixed_query: &[("type", "NasObject")],
+    query_service: Some("NasObject"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_nasobject.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -730,26 +440,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetNasService {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasService {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_SERVICE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_SERVICE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_NAS_SERVICE_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -767,26 +461,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetNasFileServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasFileServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_FILE_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_FILE_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_NAS_FILE_SERVERS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -804,26 +482,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetNasFileServersEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasFileServersEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_FILE_SERVERS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_FILE_SERVERS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_NAS_FILE_SERVERS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -844,26 +506,11 @@ pub mod ops {
             vec![self.file_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasFileServer {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasFileServer {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_FILE_SERVER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_FILE_SERVER_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [file_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [file_server_id_value] = route
+                .values_for(&super::GET_NAS_FILE_SERVER_ENTRY)?;
             Ok(Self {
                 file_server_id: file_server_id_value.clone(),
             })
@@ -886,26 +533,11 @@ pub mod ops {
             vec![self.file_server_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasFileServerEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasFileServerEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_FILE_SERVER_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_FILE_SERVER_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [file_server_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [file_server_id_value] = route
+                .values_for(&super::GET_NAS_FILE_SERVER_ENTITY_ENTRY)?;
             Ok(Self {
                 file_server_id: file_server_id_value.clone(),
             })
@@ -925,26 +557,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_NAS_JOBS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -962,26 +578,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJobsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJobsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOBS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOBS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_NAS_JOBS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1002,26 +602,10 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route.values_for(&super::GET_NAS_JOB_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1044,26 +628,10 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJobEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJobEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOB_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOB_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route.values_for(&super::GET_NAS_JOB_ENTITY_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1086,26 +654,10 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StartNasJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StartNasJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::START_NAS_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::START_NAS_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route.values_for(&super::START_NAS_JOB_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1128,26 +680,10 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StopNasJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StopNasJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::STOP_NAS_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::STOP_NAS_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route.values_for(&super::STOP_NAS_JOB_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1170,26 +706,10 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for RetryNasJob {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for RetryNasJob {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RETRY_NAS_JOB_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RETRY_NAS_JOB_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route.values_for(&super::RETRY_NAS_JOB_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1212,26 +732,11 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for ToggleNasJobSchedule {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ToggleNasJobSchedule {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::TOGGLE_NAS_JOB_SCHEDULE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::TOGGLE_NAS_JOB_SCHEDULE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route
+                .values_for(&super::TOGGLE_NAS_JOB_SCHEDULE_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1254,26 +759,11 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJobIncludes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJobIncludes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOB_INCLUDES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOB_INCLUDES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route
+                .values_for(&super::GET_NAS_JOB_INCLUDES_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1298,26 +788,11 @@ pub mod ops {
             vec![self.nas_job_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJobInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJobInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOB_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOB_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value, include_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value, include_id_value] = route
+                .values_for(&super::GET_NAS_JOB_INCLUDE_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
                 include_id: include_id_value.clone(),
@@ -1338,26 +813,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetNasBackupSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasBackupSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_BACKUP_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_BACKUP_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_NAS_BACKUP_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1378,26 +837,11 @@ pub mod ops {
             vec![self.nas_job_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetNasJobBackupSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetNasJobBackupSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_NAS_JOB_BACKUP_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_NAS_JOB_BACKUP_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [nas_job_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [nas_job_id_value] = route
+                .values_for(&super::GET_NAS_JOB_BACKUP_SESSIONS_ENTRY)?;
             Ok(Self {
                 nas_job_id: nas_job_id_value.clone(),
             })
@@ -1428,26 +872,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryNasFileServers {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryNasFileServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_NAS_FILE_SERVERS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_NAS_FILE_SERVERS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_NAS_FILE_SERVERS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -1478,26 +906,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryNasJobs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryNasJobs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_NAS_JOBS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_NAS_JOBS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_NAS_JOBS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -1528,26 +940,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryNasObjects {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryNasObjects {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_NAS_OBJECTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_NAS_OBJECTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_NAS_OBJECTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

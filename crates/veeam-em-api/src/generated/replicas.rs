@@ -13,964 +13,439 @@ pub(crate) const GET_REPLICAS_ENTRY: Entry = Entry {
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/replicas",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the replicas of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_replicas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicasEntities",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/replicas",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Replicas"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the replicas of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Replicas"))],
+    idempotent: true,
     page: Some("get_replicas.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_ENTRY: Entry = Entry {
     name: "GetReplica",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_replicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaEntity",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("Replica"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one replica with its platform",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("Replica"))],
+    idempotent: true,
     page: Some("get_replicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetReplicaVmReplicaPoints",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}/vmReplicaPoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VM restore points of one replica",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_replicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaVmReplicaPointsEntities",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}/vmReplicaPoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmReplicaPoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VM restore points of one replica in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmReplicaPoints"))],
+    idempotent: true,
     page: Some("get_replicas_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetVmReplicaPoints",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the VM replica restore points of all replicas",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointsEntities",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmReplicaPoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the VM replica restore points of all replicas in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmReplicaPoints"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetVmReplicaPoint",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one VM replica restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointEntity",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmReplicaPoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one VM replica restore point with its time and method",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VmReplicaPoint"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const FAILOVER_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "FailoverVmReplicaPoint",
     family: "replicas",
     method: crate::entry::Method::Post,
     path: "/vmReplicaPoints/{vmReplicaPointId}",
-    fixed_query: &[("action", "failover")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Fail a VM over to one of its replica restore points",
+    fixed_query: &[("action", "failover")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vmreplicapoints_id_actionrestore.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointMounts",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmReplicaPointMounts"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the mount points of a VM replica restore point in this logon session",
+    responses: &[crate::entry::Success::of(200u16, Some("VmReplicaPointMounts"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints_id_mountpoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "CreateVmReplicaPointMount",
     family: "replicas",
     method: crate::entry::Method::Post,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
+    summary: "Mount a VM replica restore point to browse and restore guest files",
     request: Some("RestorePointMountSpec"),
     request_optional: true,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
-    summary: "Mount a VM replica restore point to browse and restore guest files",
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vmreplicapoints_id_mountpoints.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointMount",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmReplicaPointMount"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one replica mount point with the roots of the guest file systems",
+    responses: &[crate::entry::Success::of(200u16, Some("VmReplicaPointMount"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints_id_mountpoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "DeleteVmReplicaPointMount",
     family: "replicas",
     method: crate::entry::Method::Delete,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Unmount a VM replica restore point",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_vmreplicapoints_id_mountpoints_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointFile",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a guest file or folder of a mounted VM replica restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
+    idempotent: true,
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolder",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
+    summary: "List the files and subfolders of a replica guest folder, one page at a time",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files and subfolders of a replica guest folder, one page at a time",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderDirs",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
+    summary: "List the subfolders of a replica guest folder, one page at a time",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the subfolders of a replica guest folder, one page at a time",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderFiles",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
+    summary: "List the files of a replica guest folder, one page at a time",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FileSystemEntries"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("FileSystemEntries"))],
     idempotent: true,
-    aliases: &[],
-    summary: "List the files of a replica guest folder, one page at a time",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const RESTORE_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmReplicaPointFile",
     family: "replicas",
     method: crate::entry::Method::Post,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
-    fixed_query: &[("action", "restore")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("FileRestoreSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Restore a replica guest file or folder in place, or prepare it for download",
+    fixed_query: &[("action", "restore")],
+    request: Some("FileRestoreSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vmreplicapoints_id_mountpoints_id_filepath_actionrestore.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPoints",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the vApp replica restore points of all replicas",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_vappreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPointsEntities",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppReplicaPoints"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the vApp replica restore points of all replicas in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppReplicaPoints"))],
+    idempotent: true,
     page: Some("get_vappreplicapoints.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPoint",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints/{vAppReplicaPointId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one vApp replica restore point",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_vappreplicapoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_V_APP_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPointEntity",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints/{vAppReplicaPointId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VAppReplicaPoint"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one vApp replica restore point with its time and method",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("VAppReplicaPoint"))],
+    idempotent: true,
     page: Some("get_vappreplicapoints_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const FAILOVER_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "FailoverVAppReplicaPoint",
     family: "replicas",
     method: crate::entry::Method::Post,
     path: "/vAppReplicaPoints/{vAppReplicaPointId}",
-    fixed_query: &[("action", "failover")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Fail a vApp over to one of its replica restore points",
+    fixed_query: &[("action", "failover")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_vappreplicapoints_id_actionfailover.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "GetFailoverPlans",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/failoverPlans",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the failover plans of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_failover_plans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetFailoverPlansEntities",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/failoverPlans",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FailoverPlans"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the failover plans of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("FailoverPlans"))],
+    idempotent: true,
     page: Some("get_failover_plans.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "GetFailoverPlan",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/failoverPlans/{failoverPlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one failover plan",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_failoverplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetFailoverPlanEntity",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/failoverPlans/{failoverPlanId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FailoverPlan"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one failover plan with its VMs and their order",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("FailoverPlan"))],
+    idempotent: true,
     page: Some("get_failoverplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UPDATE_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UpdateFailoverPlan",
     family: "replicas",
     method: crate::entry::Method::Put,
     path: "/failoverPlans/{failoverPlanId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("FailoverPlan"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Change the description of a failover plan",
+    request: Some("FailoverPlan"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
+    idempotent: true,
     page: Some("put_failoverplans_id.md"),
     effect: crate::entry::Effect::Edit,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const START_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "StartFailoverPlan",
     family: "replicas",
     method: crate::entry::Method::Post,
     path: "/failoverPlans/{failoverPlanId}",
-    fixed_query: &[("action", "start")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("FailoverPlanManagementSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Fail over the VMs of a plan to their latest points or to the last points before a date",
+    fixed_query: &[("action", "start")],
+    request: Some("FailoverPlanManagementSpec"),
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_failoverplans_id_start.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const UNDO_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UndoFailoverPlan",
     family: "replicas",
     method: crate::entry::Method::Post,
     path: "/failoverPlans/{failoverPlanId}",
-    fixed_query: &[("action", "undo")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Undo the failover of every VM of a failover plan",
+    fixed_query: &[("action", "undo")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_failoverplans_id_undo.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryReplicas",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "Replica")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("Replica"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search replicas with filter, sorting and paging",
+    fixed_query: &[("type", "Replica")],
+    query_service: Some("Replica"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_replica.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryVmReplicaPoints",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "VmReplicaPoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VmReplicaPoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search VM replica restore points with filter, sorting and paging",
+    fixed_query: &[("type", "VmReplicaPoint")],
+    query_service: Some("VmReplicaPoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vmreplicapoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryVAppReplicaPoints",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "vAppReplicaPoint")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("VAppReplicaPoint"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search vApp replica restore points with filter, sorting and paging",
+    fixed_query: &[("type", "vAppReplicaPoint")],
+    query_service: Some("VAppReplicaPoint"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_vappreplicapoint.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "QueryFailoverPlans",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "FailoverPlan")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("FailoverPlan"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search failover plans with filter, sorting and paging",
+    fixed_query: &[("type", "FailoverPlan")],
+    query_service: Some("FailoverPlan"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_failoverplan.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     name: "GetFailoverPlanInclude",
     family: "replicas",
     method: crate::entry::Method::Get,
     path: "/failoverPlans/{failoverPlanId}/includes/{includeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("FailoveredVm"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one VM of a failover plan",
+    responses: &[crate::entry::Success::of(200u16, Some("FailoveredVm"))],
+    idempotent: true,
     page: Some("get_failoverplans_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1351,26 +826,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPLICAS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1388,26 +847,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicasEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicasEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICAS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICAS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPLICAS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1428,26 +871,10 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplica {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route.values_for(&super::GET_REPLICA_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -1470,26 +897,10 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route.values_for(&super::GET_REPLICA_ENTITY_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -1512,26 +923,11 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaVmReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaVmReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_VM_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_VM_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route
+                .values_for(&super::GET_REPLICA_VM_REPLICA_POINTS_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -1554,28 +950,11 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaVmReplicaPointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaVmReplicaPointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [replica_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_id_value] = route
+                .values_for(&super::GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {
                 replica_id: replica_id_value.clone(),
             })
@@ -1595,26 +974,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_VM_REPLICA_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1632,26 +995,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_VM_REPLICA_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1672,26 +1019,11 @@ pub mod ops {
             vec![self.vm_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_replica_point_id_value] = route
+                .values_for(&super::GET_VM_REPLICA_POINT_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
             })
@@ -1714,26 +1046,11 @@ pub mod ops {
             vec![self.vm_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_replica_point_id_value] = route
+                .values_for(&super::GET_VM_REPLICA_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
             })
@@ -1756,26 +1073,11 @@ pub mod ops {
             vec![self.vm_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for FailoverVmReplicaPoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for FailoverVmReplicaPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::FAILOVER_VM_REPLICA_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::FAILOVER_VM_REPLICA_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_replica_point_id_value] = route
+                .values_for(&super::FAILOVER_VM_REPLICA_POINT_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
             })
@@ -1798,26 +1100,11 @@ pub mod ops {
             vec![self.vm_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPointMounts {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPointMounts {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINT_MOUNTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINT_MOUNTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [vm_replica_point_id_value] = route
+                .values_for(&super::GET_VM_REPLICA_POINT_MOUNTS_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
             })
@@ -1849,17 +1136,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_VM_REPLICA_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_VM_REPLICA_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [vm_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [vm_replica_point_id_value] = route
+                .values_for(&super::CREATE_VM_REPLICA_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 body: match &incoming.body {
@@ -1891,28 +1169,11 @@ pub mod ops {
             vec![self.vm_replica_point_id.as_str(), self.mount_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPointMount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPointMount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_replica_point_id_value, mount_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_VM_REPLICA_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -1938,28 +1199,11 @@ pub mod ops {
             vec![self.vm_replica_point_id.as_str(), self.mount_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteVmReplicaPointMount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteVmReplicaPointMount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_VM_REPLICA_POINT_MOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_VM_REPLICA_POINT_MOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_replica_point_id_value, mount_id_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::DELETE_VM_REPLICA_POINT_MOUNT_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -1990,28 +1234,11 @@ pub mod ops {
             ]
         }
     }
-    impl TryFrom<&Incoming> for GetVmReplicaPointFile {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVmReplicaPointFile {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_VM_REPLICA_POINT_FILE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_VM_REPLICA_POINT_FILE_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_replica_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::GET_VM_REPLICA_POINT_FILE_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2057,28 +1284,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListVmReplicaPointFolder {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListVmReplicaPointFolder {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_VM_REPLICA_POINT_FOLDER_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_VM_REPLICA_POINT_FOLDER_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_replica_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_VM_REPLICA_POINT_FOLDER_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2126,28 +1336,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListVmReplicaPointFolderDirs {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListVmReplicaPointFolderDirs {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_replica_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2195,28 +1388,11 @@ pub mod ops {
             out
         }
     }
-    impl TryFrom<&Incoming> for ListVmReplicaPointFolderFiles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ListVmReplicaPointFolderFiles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY.name {
-                return Err(mismatch());
-            }
             let [vm_replica_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch());
-            };
+                .values_for(&super::LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2259,19 +1435,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::RESTORE_VM_REPLICA_POINT_FILE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::RESTORE_VM_REPLICA_POINT_FILE_ENTRY.name {
-                return Err(mismatch().into());
-            }
             let [vm_replica_point_id_value, mount_id_value, file_path_value] = route
-                .path_values
-                .as_slice() else {
-                return Err(mismatch().into());
-            };
+                .values_for(&super::RESTORE_VM_REPLICA_POINT_FILE_ENTRY)?;
             Ok(Self {
                 vm_replica_point_id: vm_replica_point_id_value.clone(),
                 mount_id: mount_id_value.clone(),
@@ -2297,26 +1462,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_APP_REPLICA_POINTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2334,26 +1483,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppReplicaPointsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppReplicaPointsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2374,26 +1507,11 @@ pub mod ops {
             vec![self.v_app_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppReplicaPoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppReplicaPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_REPLICA_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_REPLICA_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_replica_point_id_value] = route
+                .values_for(&super::GET_V_APP_REPLICA_POINT_ENTRY)?;
             Ok(Self {
                 v_app_replica_point_id: v_app_replica_point_id_value.clone(),
             })
@@ -2416,26 +1534,11 @@ pub mod ops {
             vec![self.v_app_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetVAppReplicaPointEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetVAppReplicaPointEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_V_APP_REPLICA_POINT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_V_APP_REPLICA_POINT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_replica_point_id_value] = route
+                .values_for(&super::GET_V_APP_REPLICA_POINT_ENTITY_ENTRY)?;
             Ok(Self {
                 v_app_replica_point_id: v_app_replica_point_id_value.clone(),
             })
@@ -2458,26 +1561,11 @@ pub mod ops {
             vec![self.v_app_replica_point_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for FailoverVAppReplicaPoint {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for FailoverVAppReplicaPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::FAILOVER_V_APP_REPLICA_POINT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::FAILOVER_V_APP_REPLICA_POINT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [v_app_replica_point_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [v_app_replica_point_id_value] = route
+                .values_for(&super::FAILOVER_V_APP_REPLICA_POINT_ENTRY)?;
             Ok(Self {
                 v_app_replica_point_id: v_app_replica_point_id_value.clone(),
             })
@@ -2497,26 +1585,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetFailoverPlans {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetFailoverPlans {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_FAILOVER_PLANS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_FAILOVER_PLANS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_FAILOVER_PLANS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2534,26 +1606,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetFailoverPlansEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetFailoverPlansEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_FAILOVER_PLANS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_FAILOVER_PLANS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_FAILOVER_PLANS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2574,26 +1630,11 @@ pub mod ops {
             vec![self.failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetFailoverPlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetFailoverPlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [failover_plan_id_value] = route
+                .values_for(&super::GET_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 failover_plan_id: failover_plan_id_value.clone(),
             })
@@ -2616,26 +1657,11 @@ pub mod ops {
             vec![self.failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetFailoverPlanEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetFailoverPlanEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_FAILOVER_PLAN_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_FAILOVER_PLAN_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [failover_plan_id_value] = route
+                .values_for(&super::GET_FAILOVER_PLAN_ENTITY_ENTRY)?;
             Ok(Self {
                 failover_plan_id: failover_plan_id_value.clone(),
             })
@@ -2667,17 +1693,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UPDATE_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UPDATE_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [failover_plan_id_value] = route
+                .values_for(&super::UPDATE_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 failover_plan_id: failover_plan_id_value.clone(),
                 body: match &incoming.body {
@@ -2713,17 +1730,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::START_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::START_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [failover_plan_id_value] = route
+                .values_for(&super::START_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 failover_plan_id: failover_plan_id_value.clone(),
                 body: match &incoming.body {
@@ -2752,26 +1760,11 @@ pub mod ops {
             vec![self.failover_plan_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for UndoFailoverPlan {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for UndoFailoverPlan {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::UNDO_FAILOVER_PLAN_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::UNDO_FAILOVER_PLAN_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [failover_plan_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [failover_plan_id_value] = route
+                .values_for(&super::UNDO_FAILOVER_PLAN_ENTRY)?;
             Ok(Self {
                 failover_plan_id: failover_plan_id_value.clone(),
             })
@@ -2802,26 +1795,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryReplicas {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_REPLICAS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_REPLICAS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_REPLICAS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2852,26 +1829,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVmReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVmReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_VM_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_VM_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_VM_REPLICA_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2902,26 +1863,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryVAppReplicaPoints {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryVAppReplicaPoints {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_V_APP_REPLICA_POINTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_V_APP_REPLICA_POINTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_V_APP_REPLICA_POINTS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2952,26 +1897,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryFailoverPlans {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryFailoverPlans {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_FAILOVER_PLANS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_FAILOVER_PLANS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_FAILOVER_PLANS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2996,27 +1925,11 @@ pub mod ops {
             vec![self.failover_plan_id.as_str(), self.include_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetFailoverPlanInclude {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetFailoverPlanInclude {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_FAILOVER_PLAN_INCLUDE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_FAILOVER_PLAN_INCLUDE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [failover_plan_id_value, include_id_value] = route.path_values.as_slice()
-            else {
-                return Err(mismatch());
-            };
+            let [failover_plan_id_value, include_id_value] = route
+                .values_for(&super::GET_FAILOVER_PLAN_INCLUDE_ENTRY)?;
             Ok(Self {
                 failover_plan_id: failover_plan_id_value.clone(),
                 include_id: include_id_value.clone(),

@@ -13,156 +13,66 @@ pub(crate) const GET_REPORT_SUMMARY_ENTRY: Entry = Entry {
     family: "reports",
     method: crate::entry::Method::Get,
     path: "/reports/summary",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("SummaryReport"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the index of summary reports (one link per report)",
+    responses: &[crate::entry::Success::of(200u16, Some("SummaryReport"))],
+    idempotent: true,
     page: Some("get_reports_summary.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPORT_SUMMARY_OVERVIEW_ENTRY: Entry = Entry {
     name: "GetReportSummaryOverview",
     family: "reports",
     method: crate::entry::Method::Get,
     path: "/reports/summary/overview",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("OverviewReportFrame"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read counts of servers, jobs and VMs by their latest result",
+    responses: &[crate::entry::Success::of(200u16, Some("OverviewReportFrame"))],
+    idempotent: true,
     page: Some("get_reports_summary_overview.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY: Entry = Entry {
     name: "GetReportSummaryVmsOverview",
     family: "reports",
     method: crate::entry::Method::Get,
     path: "/reports/summary/vms_overview",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("VmsOverviewReportFrame"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read protected VM counts, restore point sizes and the backup success rate",
+    responses: &[crate::entry::Success::of(200u16, Some("VmsOverviewReportFrame"))],
+    idempotent: true,
     page: Some("get_reports_summary_vms_overview.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY: Entry = Entry {
     name: "GetReportSummaryJobStatistics",
     family: "reports",
     method: crate::entry::Method::Get,
     path: "/reports/summary/job_statistics",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("JobStatisticsReportFrame"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read job run counts, results and longest durations",
+    responses: &[crate::entry::Success::of(200u16, Some("JobStatisticsReportFrame"))],
+    idempotent: true,
     page: Some("get_reports_summary_statistics.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY: Entry = Entry {
     name: "GetReportSummaryProcessedVms",
     family: "reports",
     method: crate::entry::Method::Get,
     path: "/reports/summary/processed_vms",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ProcessedVmsReportFrame"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read how many VMs were backed up and replicated per day",
+    responses: &[crate::entry::Success::of(200u16, Some("ProcessedVmsReportFrame"))],
+    idempotent: true,
     page: Some("get_reports_summary_processed_vms.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPORT_SUMMARY_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetReportSummaryRepository",
     family: "reports",
     method: crate::entry::Method::Get,
     path: "/reports/summary/repository",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RepositoryReportFrame"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read capacity, free space and backup size of every backup repository",
+    responses: &[crate::entry::Success::of(200u16, Some("RepositoryReportFrame"))],
+    idempotent: true,
     page: Some("get_reports_summary_repository.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -195,26 +105,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReportSummary {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReportSummary {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPORT_SUMMARY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPORT_SUMMARY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPORT_SUMMARY_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -232,26 +126,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReportSummaryOverview {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReportSummaryOverview {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPORT_SUMMARY_OVERVIEW_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPORT_SUMMARY_OVERVIEW_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPORT_SUMMARY_OVERVIEW_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -269,26 +147,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReportSummaryVmsOverview {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReportSummaryVmsOverview {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -306,26 +168,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReportSummaryJobStatistics {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReportSummaryJobStatistics {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -343,26 +189,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReportSummaryProcessedVms {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReportSummaryProcessedVms {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -380,26 +210,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReportSummaryRepository {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReportSummaryRepository {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPORT_SUMMARY_REPOSITORY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPORT_SUMMARY_REPOSITORY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPORT_SUMMARY_REPOSITORY_ENTRY)?;
             Ok(Self {})
         }
     }

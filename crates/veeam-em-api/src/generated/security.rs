@@ -13,565 +13,261 @@ pub(crate) const GET_SECURITY_SETTINGS_ENTRY: Entry = Entry {
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseSecuritySettings"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the security entry resource with links to accounts, roles and scope rebuilding",
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseSecuritySettings"))],
+    idempotent: true,
     page: Some("get_security.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ROLES_ENTRY: Entry = Entry {
     name: "GetSecurityRoles",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/roles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the Enterprise Manager security roles",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_security_roles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ROLES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetSecurityRolesEntities",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/roles",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseRoles"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the Enterprise Manager security roles in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseRoles"))],
+    idempotent: true,
     page: Some("get_security_roles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ROLE_ENTRY: Entry = Entry {
     name: "GetSecurityRole",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/roles/{roleId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one security role",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_security_roles_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ROLE_ENTITY_ENTRY: Entry = Entry {
     name: "GetSecurityRoleEntity",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/roles/{roleId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseRole"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one security role in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseRole"))],
+    idempotent: true,
     page: Some("get_security_roles_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNTS_ENTRY: Entry = Entry {
     name: "GetSecurityAccounts",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the accounts that hold Enterprise Manager roles",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_security_accounts.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountsEntities",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseAccounts"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the accounts that hold Enterprise Manager roles in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseAccounts"))],
+    idempotent: true,
     page: Some("get_security_accounts.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const CREATE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "CreateSecurityAccount",
     family: "security",
     method: crate::entry::Method::Post,
     path: "/security/accounts",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("EnterpriseAccountCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 201u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Add a user or group account with its roles, restore scope and restore limits",
+    request: Some("EnterpriseAccountCreateSpec"),
+    responses: &[crate::entry::Success::of(201u16, None)],
     page: Some("post_security_accounts.md"),
     effect: crate::entry::Effect::Create {
         copies: &[("AccountName", "Name")],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const REBUILD_SECURITY_SCOPES_ENTRY: Entry = Entry {
     name: "RebuildSecurityScopes",
     family: "security",
     method: crate::entry::Method::Post,
     path: "/security/accounts",
-    fixed_query: &[("action", "rebuildScope")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("RebuildScopeJobSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 201u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Rebuild the restore scopes of all accounts, of changed ones, or of the caller",
+    fixed_query: &[("action", "rebuildScope")],
+    request: Some("RebuildScopeJobSpec"),
+    responses: &[
+        crate::entry::Success::of(201u16, Some("Task")),
+        crate::entry::Success::of(202u16, Some("Task")),
+    ],
     page: Some("post_security_accounts_actionrebuildscope.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "GetSecurityAccount",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one account",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_security_accounts_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ENTITY_ENTRY: Entry = Entry {
     name: "GetSecurityAccountEntity",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseAccount"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one account with its kind and restore permissions",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseAccount"))],
+    idempotent: true,
     page: Some("get_security_accounts_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY: Entry = Entry {
     name: "ToggleSecurityAccountRestoreScopes",
     family: "security",
     method: crate::entry::Method::Post,
     path: "/security/accounts/{accountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Switch the account's permission to restore all VMs on or off",
+    responses: &[crate::entry::Success::of(204u16, None)],
     page: Some("post_security_accounts_id.md"),
     effect: crate::entry::Effect::Set {
         field: "AllowRestoreAllVms",
         value: "toggle",
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const DELETE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "DeleteSecurityAccount",
     family: "security",
     method: crate::entry::Method::Delete,
     path: "/security/accounts/{accountId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove an account and its roles from Enterprise Manager",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_security_accounts_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ROLES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountRoles",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/roles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseAccountInRoleList"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the roles held by one account",
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseAccountInRoleList"))],
+    idempotent: true,
     page: Some("get_security_accounts_id_roles.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const ADD_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "AddSecurityAccountRole",
     family: "security",
     method: crate::entry::Method::Post,
     path: "/security/accounts/{accountId}/roles",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("EnterpriseAccountInRoleCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 201u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Give one more role to an account",
+    request: Some("EnterpriseAccountInRoleCreateSpec"),
+    responses: &[crate::entry::Success::of(201u16, None)],
     page: Some("post_security_accounts_id_roles.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "GetSecurityAccountRole",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/roles/{roleId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseAccountInRole"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one role held by an account",
+    responses: &[crate::entry::Success::of(200u16, Some("EnterpriseAccountInRole"))],
+    idempotent: true,
     page: Some("get_security_accounts_id_roles_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "RemoveSecurityAccountRole",
     family: "security",
     method: crate::entry::Method::Delete,
     path: "/security/accounts/{accountId}/roles/{roleId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Take a role away from an account (not its last one)",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_security_accounts_id_roles_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountScopes",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/scopes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseAccountHierarchyScopes"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore scopes of one account",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("EnterpriseAccountHierarchyScopes")),
+    ],
+    idempotent: true,
     page: Some("get_security_accounts_id_scopes.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const ADD_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     name: "AddSecurityAccountScopes",
     family: "security",
     method: crate::entry::Method::Post,
     path: "/security/accounts/{accountId}/scopes",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: Some("HierarchyScopeCreateSpec"),
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 201u16,
-            representation: None,
-            headers: &[],
-        },
-        crate::entry::Success {
-            status: 202u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Grant infrastructure objects to an account as restore scopes",
+    request: Some("HierarchyScopeCreateSpec"),
+    responses: &[
+        crate::entry::Success::of(201u16, None),
+        crate::entry::Success::of(202u16, None),
+    ],
     page: Some("post_security_accounts_id_scopes.md"),
     effect: crate::entry::Effect::Create {
         copies: &[],
     },
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     name: "GetSecurityAccountScope",
     family: "security",
     method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/scopes/{scopeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EnterpriseAccountHierarchyScope"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one restore scope of an account",
+    responses: &[
+        crate::entry::Success::of(200u16, Some("EnterpriseAccountHierarchyScope")),
+    ],
+    idempotent: true,
     page: Some("get_security_accounts_id_scopes_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     name: "RemoveSecurityAccountScope",
     family: "security",
     method: crate::entry::Method::Delete,
     path: "/security/accounts/{accountId}/scopes/{scopeId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 204u16,
-            representation: None,
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Remove one restore scope from an account",
+    responses: &[crate::entry::Success::of(204u16, None)],
+    idempotent: true,
     page: Some("delete_security_accounts_id_scopes_id.md"),
     effect: crate::entry::Effect::Delete,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -765,26 +461,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetSecuritySettings {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecuritySettings {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_SETTINGS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_SETTINGS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_SECURITY_SETTINGS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -802,26 +482,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityRoles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityRoles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ROLES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ROLES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_SECURITY_ROLES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -839,26 +503,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityRolesEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityRolesEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ROLES_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ROLES_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_SECURITY_ROLES_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -879,26 +527,10 @@ pub mod ops {
             vec![self.role_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityRole {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityRole {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ROLE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ROLE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [role_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [role_id_value] = route.values_for(&super::GET_SECURITY_ROLE_ENTRY)?;
             Ok(Self {
                 role_id: role_id_value.clone(),
             })
@@ -921,26 +553,11 @@ pub mod ops {
             vec![self.role_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityRoleEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityRoleEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ROLE_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ROLE_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [role_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [role_id_value] = route
+                .values_for(&super::GET_SECURITY_ROLE_ENTITY_ENTRY)?;
             Ok(Self {
                 role_id: role_id_value.clone(),
             })
@@ -960,26 +577,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccounts {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccounts {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_SECURITY_ACCOUNTS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -997,26 +598,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccountsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccountsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1044,17 +629,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::CREATE_SECURITY_ACCOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::CREATE_SECURITY_ACCOUNT_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::CREATE_SECURITY_ACCOUNT_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::EnterpriseAccountCreateSpec(body)) => {
@@ -1089,17 +664,7 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::REBUILD_SECURITY_SCOPES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::REBUILD_SECURITY_SCOPES_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [] = route.values_for(&super::REBUILD_SECURITY_SCOPES_ENTRY)?;
             Ok(Self {
                 body: match &incoming.body {
                     Some(veeam_em_model::Document::RebuildScopeJobSpec(body)) => {
@@ -1127,26 +692,11 @@ pub mod ops {
             vec![self.account_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value] = route
+                .values_for(&super::GET_SECURITY_ACCOUNT_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
             })
@@ -1169,26 +719,11 @@ pub mod ops {
             vec![self.account_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccountEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccountEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNT_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNT_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value] = route
+                .values_for(&super::GET_SECURITY_ACCOUNT_ENTITY_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
             })
@@ -1211,28 +746,11 @@ pub mod ops {
             vec![self.account_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for ToggleSecurityAccountRestoreScopes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for ToggleSecurityAccountRestoreScopes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value] = route
+                .values_for(&super::TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
             })
@@ -1255,26 +773,11 @@ pub mod ops {
             vec![self.account_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for DeleteSecurityAccount {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for DeleteSecurityAccount {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::DELETE_SECURITY_ACCOUNT_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::DELETE_SECURITY_ACCOUNT_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value] = route
+                .values_for(&super::DELETE_SECURITY_ACCOUNT_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
             })
@@ -1297,26 +800,11 @@ pub mod ops {
             vec![self.account_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccountRoles {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccountRoles {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNT_ROLES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNT_ROLES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value] = route
+                .values_for(&super::GET_SECURITY_ACCOUNT_ROLES_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
             })
@@ -1348,17 +836,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::ADD_SECURITY_ACCOUNT_ROLE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::ADD_SECURITY_ACCOUNT_ROLE_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [account_id_value] = route
+                .values_for(&super::ADD_SECURITY_ACCOUNT_ROLE_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
                 body: match &incoming.body {
@@ -1389,26 +868,11 @@ pub mod ops {
             vec![self.account_id.as_str(), self.role_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccountRole {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccountRole {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNT_ROLE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNT_ROLE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value, role_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value, role_id_value] = route
+                .values_for(&super::GET_SECURITY_ACCOUNT_ROLE_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
                 role_id: role_id_value.clone(),
@@ -1434,26 +898,11 @@ pub mod ops {
             vec![self.account_id.as_str(), self.role_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for RemoveSecurityAccountRole {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for RemoveSecurityAccountRole {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value, role_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value, role_id_value] = route
+                .values_for(&super::REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
                 role_id: role_id_value.clone(),
@@ -1477,26 +926,11 @@ pub mod ops {
             vec![self.account_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccountScopes {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccountScopes {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNT_SCOPES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNT_SCOPES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value] = route
+                .values_for(&super::GET_SECURITY_ACCOUNT_SCOPES_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
             })
@@ -1528,17 +962,8 @@ pub mod ops {
         type Error = RequestError;
         fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
             let route = &incoming.route;
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::ADD_SECURITY_ACCOUNT_SCOPES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::ADD_SECURITY_ACCOUNT_SCOPES_ENTRY.name {
-                return Err(mismatch().into());
-            }
-            let [account_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch().into());
-            };
+            let [account_id_value] = route
+                .values_for(&super::ADD_SECURITY_ACCOUNT_SCOPES_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
                 body: match &incoming.body {
@@ -1569,26 +994,11 @@ pub mod ops {
             vec![self.account_id.as_str(), self.scope_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSecurityAccountScope {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSecurityAccountScope {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SECURITY_ACCOUNT_SCOPE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SECURITY_ACCOUNT_SCOPE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value, scope_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value, scope_id_value] = route
+                .values_for(&super::GET_SECURITY_ACCOUNT_SCOPE_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
                 scope_id: scope_id_value.clone(),
@@ -1614,26 +1024,11 @@ pub mod ops {
             vec![self.account_id.as_str(), self.scope_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for RemoveSecurityAccountScope {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for RemoveSecurityAccountScope {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [account_id_value, scope_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [account_id_value, scope_id_value] = route
+                .values_for(&super::REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY)?;
             Ok(Self {
                 account_id: account_id_value.clone(),
                 scope_id: scope_id_value.clone(),

@@ -13,936 +13,425 @@ pub(crate) const GET_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup job sessions of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupJobSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backup job sessions of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupJobSessions"))],
+    idempotent: true,
     page: Some("get_backupsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSION_ENTRY: Entry = Entry {
     name: "GetBackupSession",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one backup job session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_backupsessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupSessionEntity",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupJobSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one backup job session with its state, result and progress",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupJobSession"))],
+    idempotent: true,
     page: Some("get_backupsessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const STOP_BACKUP_SESSION_ENTRY: Entry = Entry {
     name: "StopBackupSession",
     family: "sessions",
     method: crate::entry::Method::Post,
     path: "/backupSessions/{backupSessionId}",
-    fixed_query: &[("action", "stop")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 202u16,
-            representation: Some("Task"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: false,
-    aliases: &[],
     summary: "Stop a running backup job session",
+    fixed_query: &[("action", "stop")],
+    responses: &[crate::entry::Success::of(202u16, Some("Task"))],
     page: Some("post_backupsessions_id_stop.md"),
     effect: crate::entry::Effect::Stop,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessionAgentManagementSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/agentManagementSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the per-machine sessions of a Veeam Agent backup session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupsessions_id_agentmanagementsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionAgentManagementSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/agentManagementSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupJobSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the per-machine sessions of a Veeam Agent backup session in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupJobSessions"))],
+    idempotent: true,
     page: Some("get_backupsessions_id_agentmanagementsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessionTaskSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/taskSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the task sessions of one backup job session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backupsessions_id_tasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionTaskSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/taskSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupTaskSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the task sessions of one backup job session in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupTaskSessions"))],
+    idempotent: true,
     page: Some("get_backupsessions_id_tasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupTaskSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the backup task sessions of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_backuptasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupTaskSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupTaskSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the backup task sessions of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupTaskSessions"))],
+    idempotent: true,
     page: Some("get_backuptasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetBackupTaskSession",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupTaskSessions/{backupTaskSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one backup task session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_backuptasksessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_BACKUP_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessionEntity",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/backupTaskSessions/{backupTaskSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("BackupTaskSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one backup task session with its state, result and size",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("BackupTaskSession"))],
+    idempotent: true,
     page: Some("get_backuptasksessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the replication job sessions of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_replicasessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ReplicaJobSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the replication job sessions of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ReplicaJobSessions"))],
+    idempotent: true,
     page: Some("get_replicasessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_SESSION_ENTRY: Entry = Entry {
     name: "GetReplicaSession",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one replication job session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_replicasessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaSessionEntity",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ReplicaJobSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one replication job session with its state, result and progress",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ReplicaJobSession"))],
+    idempotent: true,
     page: Some("get_replicasessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaSessionTaskSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}/replicaTaskSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    summary: "List references to the task sessions of one replication job session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
     idempotent: true,
     aliases: &["/replicaSessions/{replicaSessionId}/repicaTaskSessions"],
-    summary: "List references to the task sessions of one replication job session",
     page: Some("get_replicasessions_id_replicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaSessionTaskSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}/replicaTaskSessions",
+    summary: "List the task sessions of one replication job session in entity form",
     fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ReplicaTaskSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("ReplicaTaskSessions"))],
     idempotent: true,
     aliases: &["/replicaSessions/{replicaSessionId}/repicaTaskSessions"],
-    summary: "List the task sessions of one replication job session in entity form",
     page: Some("get_replicasessions_id_replicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaTaskSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the replication task sessions of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_replicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaTaskSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ReplicaTaskSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the replication task sessions of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("ReplicaTaskSessions"))],
+    idempotent: true,
     page: Some("get_replicatasksessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSession",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaTaskSessions/{taskSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    summary: "Read a reference to one replication task session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
     idempotent: true,
     aliases: &["/repicaTaskSessions/{taskSessionId}"],
-    summary: "Read a reference to one replication task session",
     page: Some("get_replicatasksessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessionEntity",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/replicaTaskSessions/{taskSessionId}",
+    summary: "Read one replication task session with its state, result and size",
     fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("ReplicaTaskSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
+    responses: &[crate::entry::Success::of(200u16, Some("ReplicaTaskSession"))],
     idempotent: true,
     aliases: &["/repicaTaskSessions/{taskSessionId}"],
-    summary: "Read one replication task session with its state, result and size",
     page: Some("get_replicatasksessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     name: "GetRestoreSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/restoreSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityReferences"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List references to the restore sessions of all backup servers",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityReferences"))],
+    idempotent: true,
     page: Some("get_restoresessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestoreSessionsEntities",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/restoreSessions",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RestoreSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the restore sessions of all backup servers in entity form",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("RestoreSessions"))],
+    idempotent: true,
     page: Some("get_restoresessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_SESSION_ENTRY: Entry = Entry {
     name: "GetRestoreSession",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/restoreSessions/{restoreSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one restore session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_restoresessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_RESTORE_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetRestoreSessionEntity",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/restoreSessions/{restoreSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("RestoreSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one restore session with its kind, state and result",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("RestoreSession"))],
+    idempotent: true,
     page: Some("get_restoresessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SYSTEM_SESSIONS_ENTRY: Entry = Entry {
     name: "GetSystemSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/systemSessions",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("SystemSessions"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "List the Enterprise Manager system sessions with their state and result",
+    responses: &[crate::entry::Success::of(200u16, Some("SystemSessions"))],
+    idempotent: true,
     page: Some("get_systemsessions.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SYSTEM_SESSION_ENTRY: Entry = Entry {
     name: "GetSystemSession",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/systemSessions/{systemSessionId}",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("EntityRef"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read a reference to one system session",
+    responses: &[crate::entry::Success::of(200u16, Some("EntityRef"))],
+    idempotent: true,
     page: Some("get_systemsessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SYSTEM_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetSystemSessionEntity",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/systemSessions/{systemSessionId}",
-    fixed_query: &[("format", "Entity")],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("SystemSession"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read one system session with its kind, state and result",
+    fixed_query: &[("format", "Entity")],
+    responses: &[crate::entry::Success::of(200u16, Some("SystemSession"))],
+    idempotent: true,
     page: Some("get_systemsessions_id.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const GET_SYSTEM_SESSION_EVENTS_ENTRY: Entry = Entry {
     name: "GetSystemSessionEvents",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/systemSessions/{systemSessionId}/events",
-    fixed_query: &[],
-    query_params: &[],
-    headers: &[],
-    query_service: None,
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("SystemSessionEvents"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Read the log events of one system session",
+    responses: &[crate::entry::Success::of(200u16, Some("SystemSessionEvents"))],
+    idempotent: true,
     page: Some("get_systemsessions_id_events.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_BACKUP_JOB_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryBackupJobSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "BackupJobSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("BackupJobSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search backup job sessions with filter, sorting and paging",
+    fixed_query: &[("type", "BackupJobSession")],
+    query_service: Some("BackupJobSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_backupjobsession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryBackupTaskSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "BackupTaskSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("BackupTaskSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search backup task sessions with filter, sorting and paging",
+    fixed_query: &[("type", "BackupTaskSession")],
+    query_service: Some("BackupTaskSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_backuptasksession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_REPLICA_JOB_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryReplicaJobSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "ReplicaJobSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("ReplicaJobSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search replication job sessions with filter, sorting and paging",
+    fixed_query: &[("type", "ReplicaJobSession")],
+    query_service: Some("ReplicaJobSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_replicajobsession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryReplicaTaskSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "ReplicaTaskSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("ReplicaTaskSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search replication task sessions with filter, sorting and paging",
+    fixed_query: &[("type", "ReplicaTaskSession")],
+    query_service: Some("ReplicaTaskSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_replicatasksession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 pub(crate) const QUERY_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryRestoreSessions",
     family: "sessions",
     method: crate::entry::Method::Get,
     path: "/query",
-    fixed_query: &[("type", "RestoreSession")],
-    query_params: &[],
-    headers: &[],
-    query_service: Some("RestoreSession"),
-    request: None,
-    request_optional: false,
-    responses: &[
-        crate::entry::Success {
-            status: 200u16,
-            representation: Some("QueryResult"),
-            headers: &[],
-        },
-    ],
-    auth: Auth::Session,
-    idempotent: true,
-    aliases: &[],
     summary: "Search restore sessions with filter, sorting and paging",
+    fixed_query: &[("type", "RestoreSession")],
+    query_service: Some("RestoreSession"),
+    responses: &[crate::entry::Success::of(200u16, Some("QueryResult"))],
+    idempotent: true,
     page: Some("get_query_restoresession.md"),
-    effect: crate::entry::Effect::None,
-    requires: &[],
+    ..Entry::DEFAULT
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1291,26 +780,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1328,26 +801,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SESSIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1368,26 +825,11 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(&super::GET_BACKUP_SESSION_ENTRY)?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1410,26 +852,11 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(&super::GET_BACKUP_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1452,26 +879,11 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for StopBackupSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for StopBackupSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::STOP_BACKUP_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::STOP_BACKUP_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(&super::STOP_BACKUP_SESSION_ENTRY)?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1494,28 +906,11 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessionAgentManagementSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessionAgentManagementSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(&super::GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY)?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1538,30 +933,13 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessionAgentManagementSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessionAgentManagementSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY
-                    .name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY
-                    .name
-            {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(
+                    &super::GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY,
+                )?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1584,26 +962,11 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessionTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessionTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(&super::GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY)?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1626,28 +989,11 @@ pub mod ops {
             vec![self.backup_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupSessionTaskSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupSessionTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [backup_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_session_id_value] = route
+                .values_for(&super::GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {
                 backup_session_id: backup_session_id_value.clone(),
             })
@@ -1667,26 +1013,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_TASK_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1704,26 +1034,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupTaskSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1744,26 +1058,11 @@ pub mod ops {
             vec![self.backup_task_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupTaskSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupTaskSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_TASK_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_TASK_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_task_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_task_session_id_value] = route
+                .values_for(&super::GET_BACKUP_TASK_SESSION_ENTRY)?;
             Ok(Self {
                 backup_task_session_id: backup_task_session_id_value.clone(),
             })
@@ -1786,26 +1085,11 @@ pub mod ops {
             vec![self.backup_task_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetBackupTaskSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetBackupTaskSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_BACKUP_TASK_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_BACKUP_TASK_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [backup_task_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [backup_task_session_id_value] = route
+                .values_for(&super::GET_BACKUP_TASK_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 backup_task_session_id: backup_task_session_id_value.clone(),
             })
@@ -1825,26 +1109,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPLICA_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1862,26 +1130,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_SESSIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPLICA_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -1902,26 +1154,11 @@ pub mod ops {
             vec![self.replica_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_session_id_value] = route
+                .values_for(&super::GET_REPLICA_SESSION_ENTRY)?;
             Ok(Self {
                 replica_session_id: replica_session_id_value.clone(),
             })
@@ -1944,26 +1181,11 @@ pub mod ops {
             vec![self.replica_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_session_id_value] = route
+                .values_for(&super::GET_REPLICA_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 replica_session_id: replica_session_id_value.clone(),
             })
@@ -1986,26 +1208,11 @@ pub mod ops {
             vec![self.replica_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaSessionTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaSessionTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [replica_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_session_id_value] = route
+                .values_for(&super::GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY)?;
             Ok(Self {
                 replica_session_id: replica_session_id_value.clone(),
             })
@@ -2028,28 +1235,11 @@ pub mod ops {
             vec![self.replica_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaSessionTaskSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaSessionTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name
-                != super::GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY.name
-            {
-                return Err(mismatch());
-            }
-            let [replica_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [replica_session_id_value] = route
+                .values_for(&super::GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {
                 replica_session_id: replica_session_id_value.clone(),
             })
@@ -2069,26 +1259,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPLICA_TASK_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2106,26 +1280,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaTaskSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2146,26 +1304,11 @@ pub mod ops {
             vec![self.task_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaTaskSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaTaskSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_TASK_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_TASK_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [task_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [task_session_id_value] = route
+                .values_for(&super::GET_REPLICA_TASK_SESSION_ENTRY)?;
             Ok(Self {
                 task_session_id: task_session_id_value.clone(),
             })
@@ -2188,26 +1331,11 @@ pub mod ops {
             vec![self.task_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetReplicaTaskSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetReplicaTaskSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_REPLICA_TASK_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_REPLICA_TASK_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [task_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [task_session_id_value] = route
+                .values_for(&super::GET_REPLICA_TASK_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 task_session_id: task_session_id_value.clone(),
             })
@@ -2227,26 +1355,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetRestoreSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestoreSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_RESTORE_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2264,26 +1376,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetRestoreSessionsEntities {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestoreSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_SESSIONS_ENTITIES_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_SESSIONS_ENTITIES_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_RESTORE_SESSIONS_ENTITIES_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2304,26 +1400,11 @@ pub mod ops {
             vec![self.restore_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestoreSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestoreSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [restore_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_session_id_value] = route
+                .values_for(&super::GET_RESTORE_SESSION_ENTRY)?;
             Ok(Self {
                 restore_session_id: restore_session_id_value.clone(),
             })
@@ -2346,26 +1427,11 @@ pub mod ops {
             vec![self.restore_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetRestoreSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetRestoreSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_RESTORE_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_RESTORE_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [restore_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [restore_session_id_value] = route
+                .values_for(&super::GET_RESTORE_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 restore_session_id: restore_session_id_value.clone(),
             })
@@ -2385,26 +1451,10 @@ pub mod ops {
             vec![]
         }
     }
-    impl TryFrom<&Incoming> for GetSystemSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSystemSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SYSTEM_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SYSTEM_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::GET_SYSTEM_SESSIONS_ENTRY)?;
             Ok(Self {})
         }
     }
@@ -2425,26 +1475,11 @@ pub mod ops {
             vec![self.system_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSystemSession {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSystemSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SYSTEM_SESSION_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SYSTEM_SESSION_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [system_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [system_session_id_value] = route
+                .values_for(&super::GET_SYSTEM_SESSION_ENTRY)?;
             Ok(Self {
                 system_session_id: system_session_id_value.clone(),
             })
@@ -2467,26 +1502,11 @@ pub mod ops {
             vec![self.system_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSystemSessionEntity {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSystemSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SYSTEM_SESSION_ENTITY_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SYSTEM_SESSION_ENTITY_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [system_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [system_session_id_value] = route
+                .values_for(&super::GET_SYSTEM_SESSION_ENTITY_ENTRY)?;
             Ok(Self {
                 system_session_id: system_session_id_value.clone(),
             })
@@ -2509,26 +1529,11 @@ pub mod ops {
             vec![self.system_session_id.as_str()]
         }
     }
-    impl TryFrom<&Incoming> for GetSystemSessionEvents {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for GetSystemSessionEvents {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::GET_SYSTEM_SESSION_EVENTS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::GET_SYSTEM_SESSION_EVENTS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [system_session_id_value] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [system_session_id_value] = route
+                .values_for(&super::GET_SYSTEM_SESSION_EVENTS_ENTRY)?;
             Ok(Self {
                 system_session_id: system_session_id_value.clone(),
             })
@@ -2559,26 +1564,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryBackupJobSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryBackupJobSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_BACKUP_JOB_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_BACKUP_JOB_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_BACKUP_JOB_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2609,26 +1598,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryBackupTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryBackupTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_BACKUP_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_BACKUP_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_BACKUP_TASK_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2659,26 +1632,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryReplicaJobSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryReplicaJobSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_REPLICA_JOB_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_REPLICA_JOB_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_REPLICA_JOB_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2709,26 +1666,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryReplicaTaskSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryReplicaTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_REPLICA_TASK_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_REPLICA_TASK_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_REPLICA_TASK_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })
@@ -2759,26 +1700,10 @@ pub mod ops {
             self.query.check()
         }
     }
-    impl TryFrom<&Incoming> for QueryRestoreSessions {
-        type Error = RequestError;
-        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
-            Ok(Self::try_from(&incoming.route)?)
-        }
-    }
     impl TryFrom<&Route> for QueryRestoreSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
-            let mismatch = || RouteError::OtherOperation {
-                url: route.entry.template(),
-                expected: super::QUERY_RESTORE_SESSIONS_ENTRY.name,
-                found: route.entry.name,
-            };
-            if route.entry.name != super::QUERY_RESTORE_SESSIONS_ENTRY.name {
-                return Err(mismatch());
-            }
-            let [] = route.path_values.as_slice() else {
-                return Err(mismatch());
-            };
+            let [] = route.values_for(&super::QUERY_RESTORE_SESSIONS_ENTRY)?;
             Ok(Self {
                 query: Query::from_pairs(&route.query),
             })

@@ -47,212 +47,89 @@ pub struct AgentBackupJob {
 }
 impl FromXml for AgentBackupJob {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_type: Option<AgentBackupJobKind> = None;
-        let mut platform: Option<AgentPlatform> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut schedule_configured: Option<bool> = None;
-        let mut schedule_enabled: Option<bool> = None;
-        let mut next_run: Option<crate::DateTime> = None;
-        let mut job_schedule_options: Option<JobScheduleOptionsInfo> = None;
-        let mut job_info: Option<AgentBackupJobInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobType")?
-                        {
-                            reader.set_once(&mut job_type, value, "JobType", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_type, child, "JobType")?
                     }
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ScheduleConfigured") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleConfigured")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_configured,
-                                    value,
-                                    "ScheduleConfigured",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_configured,
+                            child,
+                            "ScheduleConfigured",
+                        )?
                     }
                     Some(b"ScheduleEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_enabled,
-                                    value,
-                                    "ScheduleEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_enabled,
+                            child,
+                            "ScheduleEnabled",
+                        )?
                     }
                     Some(b"NextRun") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NextRun")?
-                        {
-                            reader.set_once(&mut next_run, value, "NextRun", offset)?;
-                        }
+                        xml.optional_value(&mut out.next_run, child, "NextRun")?
                     }
                     Some(b"JobScheduleOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "JobScheduleOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut job_schedule_options,
-                                value,
-                                "JobScheduleOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.job_schedule_options,
+                            child,
+                            "JobScheduleOptions",
+                        )?
                     }
-                    Some(b"JobInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "JobInfo", None)?;
-                        reader.set_once(&mut job_info, value, "JobInfo", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"JobInfo") => xml.complex(&mut out.job_info, child, "JobInfo")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            job_type,
-            platform,
-            description,
-            schedule_configured,
-            schedule_enabled,
-            next_run,
-            job_schedule_options,
-            job_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentBackupJob {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_type {
-            writer.value_element("JobType", value);
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.schedule_configured {
-            writer.value_element("ScheduleConfigured", value);
-        }
-        if let Some(value) = &self.schedule_enabled {
-            writer.value_element("ScheduleEnabled", value);
-        }
-        if let Some(value) = &self.next_run {
-            writer.value_element("NextRun", value);
-        }
-        if let Some(value) = &self.job_schedule_options {
-            ToXml::to_xml(value, writer, "JobScheduleOptions");
-        }
-        if let Some(value) = &self.job_info {
-            ToXml::to_xml(value, writer, "JobInfo");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobType", &self.job_type);
+        writer.optional_value("Platform", &self.platform);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("ScheduleConfigured", &self.schedule_configured);
+        writer.optional_value("ScheduleEnabled", &self.schedule_enabled);
+        writer.optional_value("NextRun", &self.next_run);
+        writer.optional_complex("JobScheduleOptions", &self.job_schedule_options);
+        writer.optional_complex("JobInfo", &self.job_info);
         writer.end(name);
     }
 }
@@ -327,15 +204,14 @@ crate::json::serde_impls!(AgentBackupJob);
 impl crate::xml::CollectUnknown for AgentBackupJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.job_schedule_options {
-            crate::xml::visit_unknown(path, "JobScheduleOptions", v, found);
-        }
-        if let Some(v) = &self.job_info {
-            crate::xml::visit_unknown(path, "JobInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "JobScheduleOptions",
+            &self.job_schedule_options,
+            found,
+        );
+        crate::xml::visit_unknown(path, "JobInfo", &self.job_info, found);
     }
 }
 /// What a Veeam Agent backup job processes, its default guest processing and its retention.
@@ -357,101 +233,66 @@ pub struct AgentBackupJobInfo {
 }
 impl FromXml for AgentBackupJobInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<ObjectsInAgentBackupJob> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        let mut gfs_retention_policy: Option<JobGfsRetentionPolicy> = None;
-        let mut simple_retention_policy: Option<JobSimpleRetentionPolicy> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
                     Some(b"GfsRetentionPolicy") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GfsRetentionPolicy", None)?;
-                        reader
-                            .set_once(
-                                &mut gfs_retention_policy,
-                                value,
-                                "GfsRetentionPolicy",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.gfs_retention_policy,
+                            child,
+                            "GfsRetentionPolicy",
+                        )?
                     }
                     Some(b"SimpleRetentionPolicy") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "SimpleRetentionPolicy", None)?;
-                        reader
-                            .set_once(
-                                &mut simple_retention_policy,
-                                value,
-                                "SimpleRetentionPolicy",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.simple_retention_policy,
+                            child,
+                            "SimpleRetentionPolicy",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            includes,
-            guest_processing_options,
-            gfs_retention_policy,
-            simple_retention_policy,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentBackupJobInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
-        if let Some(value) = &self.gfs_retention_policy {
-            ToXml::to_xml(value, writer, "GfsRetentionPolicy");
-        }
-        if let Some(value) = &self.simple_retention_policy {
-            ToXml::to_xml(value, writer, "SimpleRetentionPolicy");
-        }
+        writer.optional_complex("Includes", &self.includes);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
+        writer.optional_complex("GfsRetentionPolicy", &self.gfs_retention_policy);
+        writer.optional_complex("SimpleRetentionPolicy", &self.simple_retention_policy);
         writer.end(name);
     }
 }
@@ -499,18 +340,25 @@ crate::json::serde_impls!(AgentBackupJobInfo);
 impl crate::xml::CollectUnknown for AgentBackupJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
-        if let Some(v) = &self.gfs_retention_policy {
-            crate::xml::visit_unknown(path, "GfsRetentionPolicy", v, found);
-        }
-        if let Some(v) = &self.simple_retention_policy {
-            crate::xml::visit_unknown(path, "SimpleRetentionPolicy", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "GfsRetentionPolicy",
+            &self.gfs_retention_policy,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "SimpleRetentionPolicy",
+            &self.simple_retention_policy,
+            found,
+        );
     }
 }
 /// Kind of a Veeam Agent job; only agent backup jobs are listed.
@@ -572,51 +420,45 @@ pub struct AgentBackupJobs {
 }
 impl FromXml for AgentBackupJobs {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut agent_backup_jobs: Vec<AgentBackupJob> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AgentBackupJob") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "AgentBackupJob",
-                                Some(agent_backup_jobs.len() + 1),
-                            )?;
-                        agent_backup_jobs.push(value);
+                        xml.push_complex(
+                            &mut out.agent_backup_jobs,
+                            child,
+                            "AgentBackupJob",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { agent_backup_jobs, unknown })
+        Ok(out)
     }
 }
 impl ToXml for AgentBackupJobs {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.agent_backup_jobs {
-            ToXml::to_xml(item, writer, "AgentBackupJob");
-        }
+        writer.complexes("AgentBackupJob", &self.agent_backup_jobs);
         writer.end(name);
     }
 }
@@ -654,9 +496,12 @@ crate::json::serde_impls!(AgentBackupJobs);
 impl crate::xml::CollectUnknown for AgentBackupJobs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.agent_backup_jobs {
-            crate::xml::visit_unknown(path, "AgentBackupJob", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "AgentBackupJob",
+            &self.agent_backup_jobs,
+            found,
+        );
     }
 }
 /// Operating system family a Veeam Agent job protects.
@@ -734,132 +579,63 @@ pub struct AgentProtectionGroup {
 }
 impl FromXml for AgentProtectionGroup {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut rescan_schedule_enabled: Option<bool> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"RescanScheduleEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RescanScheduleEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rescan_schedule_enabled,
-                                    value,
-                                    "RescanScheduleEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rescan_schedule_enabled,
+                            child,
+                            "RescanScheduleEnabled",
+                        )?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            rescan_schedule_enabled,
-            hierarchy_obj_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentProtectionGroup {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.rescan_schedule_enabled {
-            writer.value_element("RescanScheduleEnabled", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("RescanScheduleEnabled", &self.rescan_schedule_enabled);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
         writer.end(name);
     }
 }
@@ -916,9 +692,7 @@ crate::json::serde_impls!(AgentProtectionGroup);
 impl crate::xml::CollectUnknown for AgentProtectionGroup {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of protection group entities.
@@ -934,54 +708,45 @@ pub struct AgentProtectionGroups {
 }
 impl FromXml for AgentProtectionGroups {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut agent_protection_groups: Vec<AgentProtectionGroup> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AgentProtectionGroup") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "AgentProtectionGroup",
-                                Some(agent_protection_groups.len() + 1),
-                            )?;
-                        agent_protection_groups.push(value);
+                        xml.push_complex(
+                            &mut out.agent_protection_groups,
+                            child,
+                            "AgentProtectionGroup",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            agent_protection_groups,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentProtectionGroups {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.agent_protection_groups {
-            ToXml::to_xml(item, writer, "AgentProtectionGroup");
-        }
+        writer.complexes("AgentProtectionGroup", &self.agent_protection_groups);
         writer.end(name);
     }
 }
@@ -1021,9 +786,12 @@ crate::json::serde_impls!(AgentProtectionGroups);
 impl crate::xml::CollectUnknown for AgentProtectionGroups {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.agent_protection_groups {
-            crate::xml::visit_unknown(path, "AgentProtectionGroup", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "AgentProtectionGroup",
+            &self.agent_protection_groups,
+            found,
+        );
     }
 }
 /// The restore point of one machine inside a Veeam Agent backup.
@@ -1053,140 +821,63 @@ pub struct AgentRestorePoint {
 }
 impl FromXml for AgentRestorePoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut algorithm: Option<AgentRestorePointAlgorithm> = None;
-        let mut point_type: Option<AgentRestorePointKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"Algorithm") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Algorithm")?
-                        {
-                            reader.set_once(&mut algorithm, value, "Algorithm", offset)?;
-                        }
+                        xml.optional_value(&mut out.algorithm, child, "Algorithm")?
                     }
                     Some(b"PointType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PointType")?
-                        {
-                            reader
-                                .set_once(&mut point_type, value, "PointType", offset)?;
-                        }
+                        xml.optional_value(&mut out.point_type, child, "PointType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            creation_time_utc,
-            algorithm,
-            point_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentRestorePoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.algorithm {
-            writer.value_element("Algorithm", value);
-        }
-        if let Some(value) = &self.point_type {
-            writer.value_element("PointType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("Algorithm", &self.algorithm);
+        writer.optional_value("PointType", &self.point_type);
         writer.end(name);
     }
 }
@@ -1246,9 +937,7 @@ crate::json::serde_impls!(AgentRestorePoint);
 impl crate::xml::CollectUnknown for AgentRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Backup method that produced an Agent restore point.
@@ -1374,82 +1063,45 @@ pub struct AgentRestorePointMount {
 }
 impl FromXml for AgentRestorePointMount {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut fs_roots: Option<DirectoryEntryList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"FSRoots") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FSRoots", None)?;
-                        reader.set_once(&mut fs_roots, value, "FSRoots", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"FSRoots") => xml.complex(&mut out.fs_roots, child, "FSRoots")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            fs_roots,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentRestorePointMount {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.fs_roots {
-            ToXml::to_xml(value, writer, "FSRoots");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("FSRoots", &self.fs_roots);
         writer.end(name);
     }
 }
@@ -1492,12 +1144,8 @@ crate::json::serde_impls!(AgentRestorePointMount);
 impl crate::xml::CollectUnknown for AgentRestorePointMount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.fs_roots {
-            crate::xml::visit_unknown(path, "FSRoots", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "FSRoots", &self.fs_roots, found);
     }
 }
 /// A collection of mount points of an Agent restore point.
@@ -1513,54 +1161,45 @@ pub struct AgentRestorePointMounts {
 }
 impl FromXml for AgentRestorePointMounts {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut agent_restore_point_mounts: Vec<AgentRestorePointMount> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AgentRestorePointMount") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "AgentRestorePointMount",
-                                Some(agent_restore_point_mounts.len() + 1),
-                            )?;
-                        agent_restore_point_mounts.push(value);
+                        xml.push_complex(
+                            &mut out.agent_restore_point_mounts,
+                            child,
+                            "AgentRestorePointMount",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            agent_restore_point_mounts,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentRestorePointMounts {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.agent_restore_point_mounts {
-            ToXml::to_xml(item, writer, "AgentRestorePointMount");
-        }
+        writer.complexes("AgentRestorePointMount", &self.agent_restore_point_mounts);
         writer.end(name);
     }
 }
@@ -1600,9 +1239,12 @@ crate::json::serde_impls!(AgentRestorePointMounts);
 impl crate::xml::CollectUnknown for AgentRestorePointMounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.agent_restore_point_mounts {
-            crate::xml::visit_unknown(path, "AgentRestorePointMount", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "AgentRestorePointMount",
+            &self.agent_restore_point_mounts,
+            found,
+        );
     }
 }
 /// A collection of Agent restore point entities.
@@ -1618,54 +1260,45 @@ pub struct AgentRestorePoints {
 }
 impl FromXml for AgentRestorePoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut agent_restore_points: Vec<AgentRestorePoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AgentRestorePoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "AgentRestorePoint",
-                                Some(agent_restore_points.len() + 1),
-                            )?;
-                        agent_restore_points.push(value);
+                        xml.push_complex(
+                            &mut out.agent_restore_points,
+                            child,
+                            "AgentRestorePoint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            agent_restore_points,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for AgentRestorePoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.agent_restore_points {
-            ToXml::to_xml(item, writer, "AgentRestorePoint");
-        }
+        writer.complexes("AgentRestorePoint", &self.agent_restore_points);
         writer.end(name);
     }
 }
@@ -1703,9 +1336,12 @@ crate::json::serde_impls!(AgentRestorePoints);
 impl crate::xml::CollectUnknown for AgentRestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.agent_restore_points {
-            crate::xml::visit_unknown(path, "AgentRestorePoint", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "AgentRestorePoint",
+            &self.agent_restore_points,
+            found,
+        );
     }
 }
 /// Root of the Veeam Agent management resources: links to its collections.
@@ -1725,72 +1361,43 @@ pub struct Agents {
 }
 impl FromXml for Agents {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Agents {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -1831,9 +1438,7 @@ crate::json::serde_impls!(Agents);
 impl crate::xml::CollectUnknown for Agents {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A computer found in a protection group, with the state of its Veeam Agent.
@@ -1869,188 +1474,79 @@ pub struct DiscoveredComputer {
 }
 impl FromXml for DiscoveredComputer {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut host_status: Option<DiscoveredComputerHostStatus> = None;
-        let mut agent_version: Option<crate::Text> = None;
-        let mut agent_status: Option<DiscoveredComputerAgentStatus> = None;
-        let mut os_version: Option<crate::Text> = None;
-        let mut ip_address: Option<crate::Text> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"HostStatus") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HostStatus")?
-                        {
-                            reader
-                                .set_once(&mut host_status, value, "HostStatus", offset)?;
-                        }
+                        xml.optional_value(&mut out.host_status, child, "HostStatus")?
                     }
                     Some(b"AgentVersion") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AgentVersion")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut agent_version,
-                                    value,
-                                    "AgentVersion",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.agent_version,
+                            child,
+                            "AgentVersion",
+                        )?
                     }
                     Some(b"AgentStatus") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AgentStatus")?
-                        {
-                            reader
-                                .set_once(&mut agent_status, value, "AgentStatus", offset)?;
-                        }
+                        xml.optional_value(&mut out.agent_status, child, "AgentStatus")?
                     }
                     Some(b"OsVersion") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OsVersion")?
-                        {
-                            reader
-                                .set_once(&mut os_version, value, "OsVersion", offset)?;
-                        }
+                        xml.optional_value(&mut out.os_version, child, "OsVersion")?
                     }
                     Some(b"IpAddress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IpAddress")?
-                        {
-                            reader
-                                .set_once(&mut ip_address, value, "IpAddress", offset)?;
-                        }
+                        xml.optional_value(&mut out.ip_address, child, "IpAddress")?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            host_status,
-            agent_version,
-            agent_status,
-            os_version,
-            ip_address,
-            hierarchy_obj_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for DiscoveredComputer {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.host_status {
-            writer.value_element("HostStatus", value);
-        }
-        if let Some(value) = &self.agent_version {
-            writer.value_element("AgentVersion", value);
-        }
-        if let Some(value) = &self.agent_status {
-            writer.value_element("AgentStatus", value);
-        }
-        if let Some(value) = &self.os_version {
-            writer.value_element("OsVersion", value);
-        }
-        if let Some(value) = &self.ip_address {
-            writer.value_element("IpAddress", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("HostStatus", &self.host_status);
+        writer.optional_value("AgentVersion", &self.agent_version);
+        writer.optional_value("AgentStatus", &self.agent_status);
+        writer.optional_value("OsVersion", &self.os_version);
+        writer.optional_value("IpAddress", &self.ip_address);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
         writer.end(name);
     }
 }
@@ -2119,9 +1615,7 @@ crate::json::serde_impls!(DiscoveredComputer);
 impl crate::xml::CollectUnknown for DiscoveredComputer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// State of the Veeam Agent installation on a discovered computer.
@@ -2255,54 +1749,45 @@ pub struct DiscoveredComputers {
 }
 impl FromXml for DiscoveredComputers {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut discovered_computers: Vec<DiscoveredComputer> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DiscoveredComputer") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "DiscoveredComputer",
-                                Some(discovered_computers.len() + 1),
-                            )?;
-                        discovered_computers.push(value);
+                        xml.push_complex(
+                            &mut out.discovered_computers,
+                            child,
+                            "DiscoveredComputer",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            discovered_computers,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for DiscoveredComputers {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.discovered_computers {
-            ToXml::to_xml(item, writer, "DiscoveredComputer");
-        }
+        writer.complexes("DiscoveredComputer", &self.discovered_computers);
         writer.end(name);
     }
 }
@@ -2340,9 +1825,12 @@ crate::json::serde_impls!(DiscoveredComputers);
 impl crate::xml::CollectUnknown for DiscoveredComputers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.discovered_computers {
-            crate::xml::visit_unknown(path, "DiscoveredComputer", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "DiscoveredComputer",
+            &self.discovered_computers,
+            found,
+        );
     }
 }
 /// A protected computer or protection group processed by a Veeam Agent backup job.
@@ -2370,134 +1858,66 @@ pub struct ObjectInAgentBackupJob {
 }
 impl FromXml for ObjectInAgentBackupJob {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut display_name: Option<crate::Text> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.object_in_job_id,
+                            child,
+                            "ObjectInJobId",
+                        )?
                     }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"DisplayName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisplayName")?
-                        {
-                            reader
-                                .set_once(&mut display_name, value, "DisplayName", offset)?;
-                        }
+                        xml.optional_value(&mut out.display_name, child, "DisplayName")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_in_job_id,
-            name,
-            display_name,
-            guest_processing_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ObjectInAgentBackupJob {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.display_name {
-            writer.value_element("DisplayName", value);
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ObjectInJobId", &self.object_in_job_id);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("DisplayName", &self.display_name);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
         writer.end(name);
     }
 }
@@ -2554,12 +1974,13 @@ crate::json::serde_impls!(ObjectInAgentBackupJob);
 impl crate::xml::CollectUnknown for ObjectInAgentBackupJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
     }
 }
 /// A collection of objects processed by a Veeam Agent backup job.
@@ -2575,54 +1996,45 @@ pub struct ObjectsInAgentBackupJob {
 }
 impl FromXml for ObjectsInAgentBackupJob {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut object_in_agent_backup_jobs: Vec<ObjectInAgentBackupJob> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ObjectInAgentBackupJob") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ObjectInAgentBackupJob",
-                                Some(object_in_agent_backup_jobs.len() + 1),
-                            )?;
-                        object_in_agent_backup_jobs.push(value);
+                        xml.push_complex(
+                            &mut out.object_in_agent_backup_jobs,
+                            child,
+                            "ObjectInAgentBackupJob",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            object_in_agent_backup_jobs,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ObjectsInAgentBackupJob {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.object_in_agent_backup_jobs {
-            ToXml::to_xml(item, writer, "ObjectInAgentBackupJob");
-        }
+        writer.complexes("ObjectInAgentBackupJob", &self.object_in_agent_backup_jobs);
         writer.end(name);
     }
 }
@@ -2662,9 +2074,12 @@ crate::json::serde_impls!(ObjectsInAgentBackupJob);
 impl crate::xml::CollectUnknown for ObjectsInAgentBackupJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.object_in_agent_backup_jobs {
-            crate::xml::visit_unknown(path, "ObjectInAgentBackupJob", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ObjectInAgentBackupJob",
+            &self.object_in_agent_backup_jobs,
+            found,
+        );
     }
 }
 impl RootElement for Agents {

@@ -35,121 +35,55 @@ pub struct Backup {
 }
 impl FromXml for Backup {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut platform: Option<BackupPlatform> = None;
-        let mut backup_type: Option<BackupKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
                     Some(b"BackupType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupType")?
-                        {
-                            reader
-                                .set_once(&mut backup_type, value, "BackupType", offset)?;
-                        }
+                        xml.optional_value(&mut out.backup_type, child, "BackupType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            platform,
-            backup_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Backup {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
-        if let Some(value) = &self.backup_type {
-            writer.value_element("BackupType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Platform", &self.platform);
+        writer.optional_value("BackupType", &self.backup_type);
         writer.end(name);
     }
 }
@@ -206,9 +140,7 @@ crate::json::serde_impls!(Backup);
 impl crate::xml::CollectUnknown for Backup {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// One file of a backup chain in a repository, with its sizes and reduction ratios.
@@ -246,204 +178,87 @@ pub struct BackupFile {
 }
 impl FromXml for BackupFile {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut file_path: Option<crate::Text> = None;
-        let mut backup_size: Option<i64> = None;
-        let mut data_size: Option<i64> = None;
-        let mut deduplication_ratio: Option<f64> = None;
-        let mut compress_ratio: Option<f64> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut file_type: Option<BackupFileKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"FilePath") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FilePath")?
-                        {
-                            reader.set_once(&mut file_path, value, "FilePath", offset)?;
-                        }
+                        xml.optional_value(&mut out.file_path, child, "FilePath")?
                     }
                     Some(b"BackupSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupSize")?
-                        {
-                            reader
-                                .set_once(&mut backup_size, value, "BackupSize", offset)?;
-                        }
+                        xml.optional_value(&mut out.backup_size, child, "BackupSize")?
                     }
                     Some(b"DataSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DataSize")?
-                        {
-                            reader.set_once(&mut data_size, value, "DataSize", offset)?;
-                        }
+                        xml.optional_value(&mut out.data_size, child, "DataSize")?
                     }
                     Some(b"DeduplicationRatio") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DeduplicationRatio")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut deduplication_ratio,
-                                    value,
-                                    "DeduplicationRatio",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.deduplication_ratio,
+                            child,
+                            "DeduplicationRatio",
+                        )?
                     }
                     Some(b"CompressRatio") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CompressRatio")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut compress_ratio,
-                                    value,
-                                    "CompressRatio",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.compress_ratio,
+                            child,
+                            "CompressRatio",
+                        )?
                     }
                     Some(b"CreationTimeUtc") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUtc")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUtc",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUtc",
+                        )?
                     }
                     Some(b"FileType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FileType")?
-                        {
-                            reader.set_once(&mut file_type, value, "FileType", offset)?;
-                        }
+                        xml.optional_value(&mut out.file_type, child, "FileType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            file_path,
-            backup_size,
-            data_size,
-            deduplication_ratio,
-            compress_ratio,
-            creation_time_utc,
-            file_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupFile {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.file_path {
-            writer.value_element("FilePath", value);
-        }
-        if let Some(value) = &self.backup_size {
-            writer.value_element("BackupSize", value);
-        }
-        if let Some(value) = &self.data_size {
-            writer.value_element("DataSize", value);
-        }
-        if let Some(value) = &self.deduplication_ratio {
-            writer.value_element("DeduplicationRatio", value);
-        }
-        if let Some(value) = &self.compress_ratio {
-            writer.value_element("CompressRatio", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUtc", value);
-        }
-        if let Some(value) = &self.file_type {
-            writer.value_element("FileType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("FilePath", &self.file_path);
+        writer.optional_value("BackupSize", &self.backup_size);
+        writer.optional_value("DataSize", &self.data_size);
+        writer.optional_value("DeduplicationRatio", &self.deduplication_ratio);
+        writer.optional_value("CompressRatio", &self.compress_ratio);
+        writer.optional_value("CreationTimeUtc", &self.creation_time_utc);
+        writer.optional_value("FileType", &self.file_type);
         writer.end(name);
     }
 }
@@ -515,9 +330,7 @@ crate::json::serde_impls!(BackupFile);
 impl crate::xml::CollectUnknown for BackupFile {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Kind of a backup file, named after its extension: full (vbk), forward increment (vib) or reverse increment (vrb).
@@ -587,51 +400,41 @@ pub struct BackupFiles {
 }
 impl FromXml for BackupFiles {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_files: Vec<BackupFile> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupFile") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "BackupFile",
-                                Some(backup_files.len() + 1),
-                            )?;
-                        backup_files.push(value);
+                        xml.push_complex(&mut out.backup_files, child, "BackupFile")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { backup_files, unknown })
+        Ok(out)
     }
 }
 impl ToXml for BackupFiles {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.backup_files {
-            ToXml::to_xml(item, writer, "BackupFile");
-        }
+        writer.complexes("BackupFile", &self.backup_files);
         writer.end(name);
     }
 }
@@ -669,9 +472,7 @@ crate::json::serde_impls!(BackupFiles);
 impl crate::xml::CollectUnknown for BackupFiles {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.backup_files {
-            crate::xml::visit_unknown(path, "BackupFile", v, found);
-        }
+        crate::xml::visit_unknown(path, "BackupFile", &self.backup_files, found);
     }
 }
 /// Role of a backup: a plain backup, a container of per-machine backups, or one such per-machine backup.
@@ -818,47 +619,41 @@ pub struct Backups {
 }
 impl FromXml for Backups {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backups: Vec<Backup> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Backup") => {
-                        let value = reader
-                            .complex_child(child, "Backup", Some(backups.len() + 1))?;
-                        backups.push(value);
+                        xml.push_complex(&mut out.backups, child, "Backup")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { backups, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Backups {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.backups {
-            ToXml::to_xml(item, writer, "Backup");
-        }
+        writer.complexes("Backup", &self.backups);
         writer.end(name);
     }
 }
@@ -896,9 +691,7 @@ crate::json::serde_impls!(Backups);
 impl crate::xml::CollectUnknown for Backups {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.backups {
-            crate::xml::visit_unknown(path, "Backup", v, found);
-        }
+        crate::xml::visit_unknown(path, "Backup", &self.backups, found);
     }
 }
 /// A point in time of a backup from which its machines can be restored.
@@ -924,113 +717,55 @@ pub struct RestorePoint {
 }
 impl FromXml for RestorePoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut backup_date_utc: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"BackupDateUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupDateUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_date_utc,
-                                    value,
-                                    "BackupDateUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_date_utc,
+                            child,
+                            "BackupDateUTC",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            backup_date_utc,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for RestorePoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.backup_date_utc {
-            writer.value_element("BackupDateUTC", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("BackupDateUTC", &self.backup_date_utc);
         writer.end(name);
     }
 }
@@ -1084,9 +819,7 @@ crate::json::serde_impls!(RestorePoint);
 impl crate::xml::CollectUnknown for RestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Whether a backup restore point is a full point or a forward or reverse increment.
@@ -1160,51 +893,41 @@ pub struct RestorePoints {
 }
 impl FromXml for RestorePoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut restore_points: Vec<RestorePoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RestorePoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "RestorePoint",
-                                Some(restore_points.len() + 1),
-                            )?;
-                        restore_points.push(value);
+                        xml.push_complex(&mut out.restore_points, child, "RestorePoint")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { restore_points, unknown })
+        Ok(out)
     }
 }
 impl ToXml for RestorePoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.restore_points {
-            ToXml::to_xml(item, writer, "RestorePoint");
-        }
+        writer.complexes("RestorePoint", &self.restore_points);
         writer.end(name);
     }
 }
@@ -1242,9 +965,7 @@ crate::json::serde_impls!(RestorePoints);
 impl crate::xml::CollectUnknown for RestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.restore_points {
-            crate::xml::visit_unknown(path, "RestorePoint", v, found);
-        }
+        crate::xml::visit_unknown(path, "RestorePoint", &self.restore_points, found);
     }
 }
 /// Request body of a full restore: exactly one VM or vApp restore block.
@@ -1260,55 +981,45 @@ pub struct RestoreSpec {
 }
 impl FromXml for RestoreSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut vm_restore_spec_or_v_cloud_v_app_restore_spec: Option<
             VmRestoreSpecOrVCloudVAppRestoreSpec,
         > = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmRestoreSpec") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "VmRestoreSpec", None)?;
-                        reader
-                            .set_once(
-                                &mut vm_restore_spec_or_v_cloud_v_app_restore_spec,
-                                VmRestoreSpecOrVCloudVAppRestoreSpec::VmRestoreSpec(value),
-                                "VmRestoreSpec",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut vm_restore_spec_or_v_cloud_v_app_restore_spec,
+                            child,
+                            "VmRestoreSpec",
+                            VmRestoreSpecOrVCloudVAppRestoreSpec::VmRestoreSpec,
+                        )?
                     }
                     Some(b"vCloudVAppRestoreSpec") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "vCloudVAppRestoreSpec", None)?;
-                        reader
-                            .set_once(
-                                &mut vm_restore_spec_or_v_cloud_v_app_restore_spec,
-                                VmRestoreSpecOrVCloudVAppRestoreSpec::VCloudVAppRestoreSpec(
-                                    value,
-                                ),
-                                "vCloudVAppRestoreSpec",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut vm_restore_spec_or_v_cloud_v_app_restore_spec,
+                            child,
+                            "vCloudVAppRestoreSpec",
+                            VmRestoreSpecOrVCloudVAppRestoreSpec::VCloudVAppRestoreSpec,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
@@ -1316,9 +1027,9 @@ impl FromXml for RestoreSpec {
         Ok(Self {
             vm_restore_spec_or_v_cloud_v_app_restore_spec: vm_restore_spec_or_v_cloud_v_app_restore_spec
                 .ok_or_else(|| {
-                    reader.missing_element("VmRestoreSpec|vCloudVAppRestoreSpec")
+                    xml.missing_element("VmRestoreSpec|vCloudVAppRestoreSpec")
                 })?,
-            unknown,
+            ..out
         })
     }
 }
@@ -1478,184 +1189,84 @@ pub struct VAppRestorePoint {
 }
 impl FromXml for VAppRestorePoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut v_app_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut v_app_name: Option<crate::Text> = None;
-        let mut algorithm: Option<RestorePointAlgorithm> = None;
-        let mut point_type: Option<RestorePointKind> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VAppDisplayName" => {
-                    if v_app_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VAppDisplayName"));
-                    }
-                    v_app_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VAppDisplayName")?;
+                    xml.attribute(
+                        &mut out.v_app_display_name,
+                        &element,
+                        &attr,
+                        "VAppDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"VAppName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VAppName")?
-                        {
-                            reader.set_once(&mut v_app_name, value, "VAppName", offset)?;
-                        }
+                        xml.optional_value(&mut out.v_app_name, child, "VAppName")?
                     }
                     Some(b"Algorithm") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Algorithm")?
-                        {
-                            reader.set_once(&mut algorithm, value, "Algorithm", offset)?;
-                        }
+                        xml.optional_value(&mut out.algorithm, child, "Algorithm")?
                     }
                     Some(b"PointType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PointType")?
-                        {
-                            reader
-                                .set_once(&mut point_type, value, "PointType", offset)?;
-                        }
+                        xml.optional_value(&mut out.point_type, child, "PointType")?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            v_app_display_name,
-            links,
-            creation_time_utc,
-            v_app_name,
-            algorithm,
-            point_type,
-            hierarchy_obj_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppRestorePoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.v_app_display_name {
-            writer.attribute_value("VAppDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VAppDisplayName", &self.v_app_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.v_app_name {
-            writer.value_element("VAppName", value);
-        }
-        if let Some(value) = &self.algorithm {
-            writer.value_element("Algorithm", value);
-        }
-        if let Some(value) = &self.point_type {
-            writer.value_element("PointType", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("VAppName", &self.v_app_name);
+        writer.optional_value("Algorithm", &self.algorithm);
+        writer.optional_value("PointType", &self.point_type);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
         writer.end(name);
     }
 }
@@ -1724,9 +1335,7 @@ crate::json::serde_impls!(VAppRestorePoint);
 impl crate::xml::CollectUnknown for VAppRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of vApp restore point entities.
@@ -1742,54 +1351,45 @@ pub struct VAppRestorePoints {
 }
 impl FromXml for VAppRestorePoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_app_restore_points: Vec<VAppRestorePoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VAppRestorePoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VAppRestorePoint",
-                                Some(v_app_restore_points.len() + 1),
-                            )?;
-                        v_app_restore_points.push(value);
+                        xml.push_complex(
+                            &mut out.v_app_restore_points,
+                            child,
+                            "VAppRestorePoint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_app_restore_points,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppRestorePoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_app_restore_points {
-            ToXml::to_xml(item, writer, "VAppRestorePoint");
-        }
+        writer.complexes("VAppRestorePoint", &self.v_app_restore_points);
         writer.end(name);
     }
 }
@@ -1827,9 +1427,12 @@ crate::json::serde_impls!(VAppRestorePoints);
 impl crate::xml::CollectUnknown for VAppRestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_app_restore_points {
-            crate::xml::visit_unknown(path, "VAppRestorePoint", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VAppRestorePoint",
+            &self.v_app_restore_points,
+            found,
+        );
     }
 }
 /// Settings of a full Cloud Director vApp restore: target host and org VDC, new name, per-VM settings.
@@ -1853,99 +1456,67 @@ pub struct VCloudVAppRestoreSpecInfo {
 }
 impl FromXml for VCloudVAppRestoreSpecInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut power_on_after_restore: Option<bool> = None;
         let mut hierarchy_root_uid: Option<crate::Uid> = None;
         let mut org_vdc_ref: Option<crate::Text> = None;
-        let mut v_app_new_name: Option<crate::Text> = None;
-        let mut vms_restore_parameters: Option<VCloudVmsRestoreParameters> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PowerOnAfterRestore") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "PowerOnAfterRestore", None)?;
-                        reader
-                            .set_once(
-                                &mut power_on_after_restore,
-                                value,
-                                "PowerOnAfterRestore",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut power_on_after_restore,
+                            child,
+                            "PowerOnAfterRestore",
+                        )?
                     }
                     Some(b"HierarchyRootUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "HierarchyRootUid", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_root_uid,
-                                value,
-                                "HierarchyRootUid",
-                                offset,
-                            )?;
+                        xml.value(&mut hierarchy_root_uid, child, "HierarchyRootUid")?
                     }
                     Some(b"OrgVdcRef") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "OrgVdcRef", None)?;
-                        reader.set_once(&mut org_vdc_ref, value, "OrgVdcRef", offset)?;
+                        xml.value(&mut org_vdc_ref, child, "OrgVdcRef")?
                     }
                     Some(b"vAppNewName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "vAppNewName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut v_app_new_name,
-                                    value,
-                                    "vAppNewName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.v_app_new_name,
+                            child,
+                            "vAppNewName",
+                        )?
                     }
                     Some(b"VmsRestoreParameters") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VmsRestoreParameters", None)?;
-                        reader
-                            .set_once(
-                                &mut vms_restore_parameters,
-                                value,
-                                "VmsRestoreParameters",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.vms_restore_parameters,
+                            child,
+                            "VmsRestoreParameters",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             power_on_after_restore: power_on_after_restore
-                .ok_or_else(|| reader.missing_element("PowerOnAfterRestore"))?,
+                .ok_or_else(|| xml.missing_element("PowerOnAfterRestore"))?,
             hierarchy_root_uid: hierarchy_root_uid
-                .ok_or_else(|| reader.missing_element("HierarchyRootUid"))?,
-            org_vdc_ref: org_vdc_ref.ok_or_else(|| reader.missing_element("OrgVdcRef"))?,
-            v_app_new_name,
-            vms_restore_parameters,
-            unknown,
+                .ok_or_else(|| xml.missing_element("HierarchyRootUid"))?,
+            org_vdc_ref: org_vdc_ref.ok_or_else(|| xml.missing_element("OrgVdcRef"))?,
+            ..out
         })
     }
 }
@@ -1956,12 +1527,8 @@ impl ToXml for VCloudVAppRestoreSpecInfo {
         writer.value_element("PowerOnAfterRestore", &self.power_on_after_restore);
         writer.value_element("HierarchyRootUid", &self.hierarchy_root_uid);
         writer.value_element("OrgVdcRef", &self.org_vdc_ref);
-        if let Some(value) = &self.v_app_new_name {
-            writer.value_element("vAppNewName", value);
-        }
-        if let Some(value) = &self.vms_restore_parameters {
-            ToXml::to_xml(value, writer, "VmsRestoreParameters");
-        }
+        writer.optional_value("vAppNewName", &self.v_app_new_name);
+        writer.optional_complex("VmsRestoreParameters", &self.vms_restore_parameters);
         writer.end(name);
     }
 }
@@ -2013,9 +1580,12 @@ crate::json::serde_impls!(VCloudVAppRestoreSpecInfo);
 impl crate::xml::CollectUnknown for VCloudVAppRestoreSpecInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.vms_restore_parameters {
-            crate::xml::visit_unknown(path, "VmsRestoreParameters", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmsRestoreParameters",
+            &self.vms_restore_parameters,
+            found,
+        );
     }
 }
 /// Where and under which name one Cloud Director VM is restored.
@@ -2039,107 +1609,62 @@ pub struct VCloudVmRestoreParametersInfo {
 }
 impl FromXml for VCloudVmRestoreParametersInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut vm_restore_point_uid: Option<crate::Uid> = None;
-        let mut vm_new_name: Option<crate::Text> = None;
-        let mut datastore_ref: Option<crate::Text> = None;
-        let mut org_vdc_storage_profile_ref: Option<crate::Text> = None;
-        let mut linked_clone_vm_template_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmRestorePointUid") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "VmRestorePointUid", None)?;
-                        reader
-                            .set_once(
-                                &mut vm_restore_point_uid,
-                                value,
-                                "VmRestorePointUid",
-                                offset,
-                            )?;
+                        xml.value(&mut vm_restore_point_uid, child, "VmRestorePointUid")?
                     }
                     Some(b"VmNewName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VmNewName")?
-                        {
-                            reader
-                                .set_once(&mut vm_new_name, value, "VmNewName", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_new_name, child, "VmNewName")?
                     }
                     Some(b"DatastoreRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DatastoreRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut datastore_ref,
-                                    value,
-                                    "DatastoreRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.datastore_ref,
+                            child,
+                            "DatastoreRef",
+                        )?
                     }
                     Some(b"OrgVdcStorageProfileRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OrgVdcStorageProfileRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut org_vdc_storage_profile_ref,
-                                    value,
-                                    "OrgVdcStorageProfileRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.org_vdc_storage_profile_ref,
+                            child,
+                            "OrgVdcStorageProfileRef",
+                        )?
                     }
                     Some(b"LinkedCloneVmTemplateRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LinkedCloneVmTemplateRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut linked_clone_vm_template_ref,
-                                    value,
-                                    "LinkedCloneVmTemplateRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.linked_clone_vm_template_ref,
+                            child,
+                            "LinkedCloneVmTemplateRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             vm_restore_point_uid: vm_restore_point_uid
-                .ok_or_else(|| reader.missing_element("VmRestorePointUid"))?,
-            vm_new_name,
-            datastore_ref,
-            org_vdc_storage_profile_ref,
-            linked_clone_vm_template_ref,
-            unknown,
+                .ok_or_else(|| xml.missing_element("VmRestorePointUid"))?,
+            ..out
         })
     }
 }
@@ -2148,18 +1673,18 @@ impl ToXml for VCloudVmRestoreParametersInfo {
         writer.start(name);
         writer.unknown(&self.unknown);
         writer.value_element("VmRestorePointUid", &self.vm_restore_point_uid);
-        if let Some(value) = &self.vm_new_name {
-            writer.value_element("VmNewName", value);
-        }
-        if let Some(value) = &self.datastore_ref {
-            writer.value_element("DatastoreRef", value);
-        }
-        if let Some(value) = &self.org_vdc_storage_profile_ref {
-            writer.value_element("OrgVdcStorageProfileRef", value);
-        }
-        if let Some(value) = &self.linked_clone_vm_template_ref {
-            writer.value_element("LinkedCloneVmTemplateRef", value);
-        }
+        writer.optional_value("VmNewName", &self.vm_new_name);
+        writer.optional_value("DatastoreRef", &self.datastore_ref);
+        writer
+            .optional_value(
+                "OrgVdcStorageProfileRef",
+                &self.org_vdc_storage_profile_ref,
+            );
+        writer
+            .optional_value(
+                "LinkedCloneVmTemplateRef",
+                &self.linked_clone_vm_template_ref,
+            );
         writer.end(name);
     }
 }
@@ -2234,47 +1759,39 @@ pub struct VCloudVmsRestoreParameters {
 }
 impl FromXml for VCloudVmsRestoreParameters {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vms: Vec<VCloudVmRestoreParametersInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Vm") => {
-                        let value = reader
-                            .complex_child(child, "Vm", Some(vms.len() + 1))?;
-                        vms.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Vm") => xml.push_complex(&mut out.vms, child, "Vm")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { vms, unknown })
+        Ok(out)
     }
 }
 impl ToXml for VCloudVmsRestoreParameters {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vms {
-            ToXml::to_xml(item, writer, "Vm");
-        }
+        writer.complexes("Vm", &self.vms);
         writer.end(name);
     }
 }
@@ -2312,9 +1829,7 @@ crate::json::serde_impls!(VCloudVmsRestoreParameters, flat vms);
 impl crate::xml::CollectUnknown for VCloudVmsRestoreParameters {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.vms {
-            crate::xml::visit_unknown(path, "Vm", v, found);
-        }
+        crate::xml::visit_unknown(path, "Vm", &self.vms, found);
     }
 }
 /// The state of one VM inside a backup restore point; the starting point of VM and guest file restores.
@@ -2350,184 +1865,84 @@ pub struct VmRestorePoint {
 }
 impl FromXml for VmRestorePoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut vm_name: Option<crate::Text> = None;
-        let mut algorithm: Option<RestorePointAlgorithm> = None;
-        let mut point_type: Option<RestorePointKind> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"VmName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VmName")?
-                        {
-                            reader.set_once(&mut vm_name, value, "VmName", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_name, child, "VmName")?
                     }
                     Some(b"Algorithm") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Algorithm")?
-                        {
-                            reader.set_once(&mut algorithm, value, "Algorithm", offset)?;
-                        }
+                        xml.optional_value(&mut out.algorithm, child, "Algorithm")?
                     }
                     Some(b"PointType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PointType")?
-                        {
-                            reader
-                                .set_once(&mut point_type, value, "PointType", offset)?;
-                        }
+                        xml.optional_value(&mut out.point_type, child, "PointType")?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            creation_time_utc,
-            vm_name,
-            algorithm,
-            point_type,
-            hierarchy_obj_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmRestorePoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.vm_name {
-            writer.value_element("VmName", value);
-        }
-        if let Some(value) = &self.algorithm {
-            writer.value_element("Algorithm", value);
-        }
-        if let Some(value) = &self.point_type {
-            writer.value_element("PointType", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("VmName", &self.vm_name);
+        writer.optional_value("Algorithm", &self.algorithm);
+        writer.optional_value("PointType", &self.point_type);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
         writer.end(name);
     }
 }
@@ -2596,9 +2011,7 @@ crate::json::serde_impls!(VmRestorePoint);
 impl crate::xml::CollectUnknown for VmRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A VM restore point mounted for guest file restore, with the roots of its file systems.
@@ -2620,82 +2033,45 @@ pub struct VmRestorePointMount {
 }
 impl FromXml for VmRestorePointMount {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut fs_roots: Option<DirectoryEntryList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"FSRoots") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FSRoots", None)?;
-                        reader.set_once(&mut fs_roots, value, "FSRoots", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"FSRoots") => xml.complex(&mut out.fs_roots, child, "FSRoots")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            fs_roots,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmRestorePointMount {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.fs_roots {
-            ToXml::to_xml(value, writer, "FSRoots");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("FSRoots", &self.fs_roots);
         writer.end(name);
     }
 }
@@ -2738,12 +2114,8 @@ crate::json::serde_impls!(VmRestorePointMount);
 impl crate::xml::CollectUnknown for VmRestorePointMount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.fs_roots {
-            crate::xml::visit_unknown(path, "FSRoots", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "FSRoots", &self.fs_roots, found);
     }
 }
 /// A collection of mount points of a VM restore point.
@@ -2759,54 +2131,45 @@ pub struct VmRestorePointMounts {
 }
 impl FromXml for VmRestorePointMounts {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_restore_point_mounts: Vec<VmRestorePointMount> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmRestorePointMount") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VmRestorePointMount",
-                                Some(vm_restore_point_mounts.len() + 1),
-                            )?;
-                        vm_restore_point_mounts.push(value);
+                        xml.push_complex(
+                            &mut out.vm_restore_point_mounts,
+                            child,
+                            "VmRestorePointMount",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            vm_restore_point_mounts,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmRestorePointMounts {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vm_restore_point_mounts {
-            ToXml::to_xml(item, writer, "VmRestorePointMount");
-        }
+        writer.complexes("VmRestorePointMount", &self.vm_restore_point_mounts);
         writer.end(name);
     }
 }
@@ -2844,9 +2207,12 @@ crate::json::serde_impls!(VmRestorePointMounts);
 impl crate::xml::CollectUnknown for VmRestorePointMounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.vm_restore_point_mounts {
-            crate::xml::visit_unknown(path, "VmRestorePointMount", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmRestorePointMount",
+            &self.vm_restore_point_mounts,
+            found,
+        );
     }
 }
 /// A collection of VM restore point entities.
@@ -2862,51 +2228,45 @@ pub struct VmRestorePoints {
 }
 impl FromXml for VmRestorePoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_restore_points: Vec<VmRestorePoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmRestorePoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VmRestorePoint",
-                                Some(vm_restore_points.len() + 1),
-                            )?;
-                        vm_restore_points.push(value);
+                        xml.push_complex(
+                            &mut out.vm_restore_points,
+                            child,
+                            "VmRestorePoint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { vm_restore_points, unknown })
+        Ok(out)
     }
 }
 impl ToXml for VmRestorePoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vm_restore_points {
-            ToXml::to_xml(item, writer, "VmRestorePoint");
-        }
+        writer.complexes("VmRestorePoint", &self.vm_restore_points);
         writer.end(name);
     }
 }
@@ -2944,9 +2304,12 @@ crate::json::serde_impls!(VmRestorePoints);
 impl crate::xml::CollectUnknown for VmRestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.vm_restore_points {
-            crate::xml::visit_unknown(path, "VmRestorePoint", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmRestorePoint",
+            &self.vm_restore_points,
+            found,
+        );
     }
 }
 /// Settings of an entire-VM restore; the host and per-VM settings apply to Cloud Director VMs only.
@@ -2970,110 +2333,70 @@ pub struct VmRestoreSpecInfo {
 }
 impl FromXml for VmRestoreSpecInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut power_on_after_restore: Option<bool> = None;
-        let mut hierarchy_root_uid: Option<crate::Uid> = None;
-        let mut quick_rollback: Option<bool> = None;
-        let mut keep_original_vm: Option<bool> = None;
-        let mut vm_restore_parameters: Option<VCloudVmRestoreParametersInfo> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PowerOnAfterRestore") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "PowerOnAfterRestore", None)?;
-                        reader
-                            .set_once(
-                                &mut power_on_after_restore,
-                                value,
-                                "PowerOnAfterRestore",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut power_on_after_restore,
+                            child,
+                            "PowerOnAfterRestore",
+                        )?
                     }
                     Some(b"HierarchyRootUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyRootUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_root_uid,
-                                    value,
-                                    "HierarchyRootUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_root_uid,
+                            child,
+                            "HierarchyRootUid",
+                        )?
                     }
                     Some(b"QuickRollback") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuickRollback")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut quick_rollback,
-                                    value,
-                                    "QuickRollback",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.quick_rollback,
+                            child,
+                            "QuickRollback",
+                        )?
                     }
                     Some(b"KeepOriginalVM") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "KeepOriginalVM")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut keep_original_vm,
-                                    value,
-                                    "KeepOriginalVM",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.keep_original_vm,
+                            child,
+                            "KeepOriginalVM",
+                        )?
                     }
                     Some(b"VmRestoreParameters") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VmRestoreParameters", None)?;
-                        reader
-                            .set_once(
-                                &mut vm_restore_parameters,
-                                value,
-                                "VmRestoreParameters",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.vm_restore_parameters,
+                            child,
+                            "VmRestoreParameters",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             power_on_after_restore: power_on_after_restore
-                .ok_or_else(|| reader.missing_element("PowerOnAfterRestore"))?,
-            hierarchy_root_uid,
-            quick_rollback,
-            keep_original_vm,
-            vm_restore_parameters,
-            unknown,
+                .ok_or_else(|| xml.missing_element("PowerOnAfterRestore"))?,
+            ..out
         })
     }
 }
@@ -3082,18 +2405,10 @@ impl ToXml for VmRestoreSpecInfo {
         writer.start(name);
         writer.unknown(&self.unknown);
         writer.value_element("PowerOnAfterRestore", &self.power_on_after_restore);
-        if let Some(value) = &self.hierarchy_root_uid {
-            writer.value_element("HierarchyRootUid", value);
-        }
-        if let Some(value) = &self.quick_rollback {
-            writer.value_element("QuickRollback", value);
-        }
-        if let Some(value) = &self.keep_original_vm {
-            writer.value_element("KeepOriginalVM", value);
-        }
-        if let Some(value) = &self.vm_restore_parameters {
-            ToXml::to_xml(value, writer, "VmRestoreParameters");
-        }
+        writer.optional_value("HierarchyRootUid", &self.hierarchy_root_uid);
+        writer.optional_value("QuickRollback", &self.quick_rollback);
+        writer.optional_value("KeepOriginalVM", &self.keep_original_vm);
+        writer.optional_complex("VmRestoreParameters", &self.vm_restore_parameters);
         writer.end(name);
     }
 }
@@ -3145,9 +2460,12 @@ crate::json::serde_impls!(VmRestoreSpecInfo);
 impl crate::xml::CollectUnknown for VmRestoreSpecInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.vm_restore_parameters {
-            crate::xml::visit_unknown(path, "VmRestoreParameters", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmRestoreParameters",
+            &self.vm_restore_parameters,
+            found,
+        );
     }
 }
 impl RootElement for Backup {

@@ -29,94 +29,58 @@ pub struct CdpFailoverStartSpec {
 }
 impl FromXml for CdpFailoverStartSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut restore_current: Option<bool> = None;
         let mut restore_current_vss: Option<bool> = None;
-        let mut restore_at_interval: Option<crate::DateTime> = None;
-        let mut restore_at_point_in_time: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RestoreCurrent") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RestoreCurrent", None)?;
-                        reader
-                            .set_once(
-                                &mut restore_current,
-                                value,
-                                "RestoreCurrent",
-                                offset,
-                            )?;
+                        xml.value(&mut restore_current, child, "RestoreCurrent")?
                     }
                     Some(b"RestoreCurrentVss") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RestoreCurrentVss", None)?;
-                        reader
-                            .set_once(
-                                &mut restore_current_vss,
-                                value,
-                                "RestoreCurrentVss",
-                                offset,
-                            )?;
+                        xml.value(&mut restore_current_vss, child, "RestoreCurrentVss")?
                     }
                     Some(b"RestoreAtInterval") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RestoreAtInterval")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut restore_at_interval,
-                                    value,
-                                    "RestoreAtInterval",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.restore_at_interval,
+                            child,
+                            "RestoreAtInterval",
+                        )?
                     }
                     Some(b"RestoreAtPointInTime") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RestoreAtPointInTime")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut restore_at_point_in_time,
-                                    value,
-                                    "RestoreAtPointInTime",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.restore_at_point_in_time,
+                            child,
+                            "RestoreAtPointInTime",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             restore_current: restore_current
-                .ok_or_else(|| reader.missing_element("RestoreCurrent"))?,
+                .ok_or_else(|| xml.missing_element("RestoreCurrent"))?,
             restore_current_vss: restore_current_vss
-                .ok_or_else(|| reader.missing_element("RestoreCurrentVss"))?,
-            restore_at_interval,
-            restore_at_point_in_time,
-            unknown,
+                .ok_or_else(|| xml.missing_element("RestoreCurrentVss"))?,
+            ..out
         })
     }
 }
@@ -126,12 +90,8 @@ impl ToXml for CdpFailoverStartSpec {
         writer.unknown(&self.unknown);
         writer.value_element("RestoreCurrent", &self.restore_current);
         writer.value_element("RestoreCurrentVss", &self.restore_current_vss);
-        if let Some(value) = &self.restore_at_interval {
-            writer.value_element("RestoreAtInterval", value);
-        }
-        if let Some(value) = &self.restore_at_point_in_time {
-            writer.value_element("RestoreAtPointInTime", value);
-        }
+        writer.optional_value("RestoreAtInterval", &self.restore_at_interval);
+        writer.optional_value("RestoreAtPointInTime", &self.restore_at_point_in_time);
         writer.end(name);
     }
 }
@@ -241,51 +201,41 @@ pub struct CdpPolicies {
 }
 impl FromXml for CdpPolicies {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cdp_policies: Vec<CdpPolicy> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CdpPolicy") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CdpPolicy",
-                                Some(cdp_policies.len() + 1),
-                            )?;
-                        cdp_policies.push(value);
+                        xml.push_complex(&mut out.cdp_policies, child, "CdpPolicy")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cdp_policies, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CdpPolicies {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cdp_policies {
-            ToXml::to_xml(item, writer, "CdpPolicy");
-        }
+        writer.complexes("CdpPolicy", &self.cdp_policies);
         writer.end(name);
     }
 }
@@ -323,9 +273,7 @@ crate::json::serde_impls!(CdpPolicies);
 impl crate::xml::CollectUnknown for CdpPolicies {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cdp_policies {
-            crate::xml::visit_unknown(path, "CdpPolicy", v, found);
-        }
+        crate::xml::visit_unknown(path, "CdpPolicy", &self.cdp_policies, found);
     }
 }
 /// A CDP policy configured on a backup server; also the body of its PUT edit.
@@ -365,219 +313,91 @@ pub struct CdpPolicy {
 }
 impl FromXml for CdpPolicy {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut policy_type: Option<CdpPolicyKind> = None;
-        let mut platform: Option<Platform> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut schedule_configured: Option<bool> = None;
-        let mut schedule_enabled: Option<bool> = None;
-        let mut next_run: Option<crate::DateTime> = None;
-        let mut policy_schedule_options: Option<PolicyScheduleOptionsInfo> = None;
-        let mut cdp_policy_info: Option<CdpPolicyInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"PolicyType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyType")?
-                        {
-                            reader
-                                .set_once(&mut policy_type, value, "PolicyType", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_type, child, "PolicyType")?
                     }
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ScheduleConfigured") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleConfigured")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_configured,
-                                    value,
-                                    "ScheduleConfigured",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_configured,
+                            child,
+                            "ScheduleConfigured",
+                        )?
                     }
                     Some(b"ScheduleEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_enabled,
-                                    value,
-                                    "ScheduleEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_enabled,
+                            child,
+                            "ScheduleEnabled",
+                        )?
                     }
                     Some(b"NextRun") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NextRun")?
-                        {
-                            reader.set_once(&mut next_run, value, "NextRun", offset)?;
-                        }
+                        xml.optional_value(&mut out.next_run, child, "NextRun")?
                     }
                     Some(b"PolicyScheduleOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "PolicyScheduleOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut policy_schedule_options,
-                                value,
-                                "PolicyScheduleOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.policy_schedule_options,
+                            child,
+                            "PolicyScheduleOptions",
+                        )?
                     }
                     Some(b"CdpPolicyInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CdpPolicyInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut cdp_policy_info,
-                                value,
-                                "CdpPolicyInfo",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.cdp_policy_info, child, "CdpPolicyInfo")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            policy_type,
-            platform,
-            description,
-            schedule_configured,
-            schedule_enabled,
-            next_run,
-            policy_schedule_options,
-            cdp_policy_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpPolicy {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.policy_type {
-            writer.value_element("PolicyType", value);
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.schedule_configured {
-            writer.value_element("ScheduleConfigured", value);
-        }
-        if let Some(value) = &self.schedule_enabled {
-            writer.value_element("ScheduleEnabled", value);
-        }
-        if let Some(value) = &self.next_run {
-            writer.value_element("NextRun", value);
-        }
-        if let Some(value) = &self.policy_schedule_options {
-            ToXml::to_xml(value, writer, "PolicyScheduleOptions");
-        }
-        if let Some(value) = &self.cdp_policy_info {
-            ToXml::to_xml(value, writer, "CdpPolicyInfo");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("PolicyType", &self.policy_type);
+        writer.optional_value("Platform", &self.platform);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("ScheduleConfigured", &self.schedule_configured);
+        writer.optional_value("ScheduleEnabled", &self.schedule_enabled);
+        writer.optional_value("NextRun", &self.next_run);
+        writer.optional_complex("PolicyScheduleOptions", &self.policy_schedule_options);
+        writer.optional_complex("CdpPolicyInfo", &self.cdp_policy_info);
         writer.end(name);
     }
 }
@@ -652,15 +472,14 @@ crate::json::serde_impls!(CdpPolicy);
 impl crate::xml::CollectUnknown for CdpPolicy {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.policy_schedule_options {
-            crate::xml::visit_unknown(path, "PolicyScheduleOptions", v, found);
-        }
-        if let Some(v) = &self.cdp_policy_info {
-            crate::xml::visit_unknown(path, "CdpPolicyInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "PolicyScheduleOptions",
+            &self.policy_schedule_options,
+            found,
+        );
+        crate::xml::visit_unknown(path, "CdpPolicyInfo", &self.cdp_policy_info, found);
     }
 }
 /// Kind-specific content of a CDP policy.
@@ -676,57 +495,45 @@ pub struct CdpPolicyInfo {
 }
 impl FromXml for CdpPolicyInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cdp_replica_policy_info: Option<CdpReplicaPolicyInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CdpReplicaPolicyInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CdpReplicaPolicyInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut cdp_replica_policy_info,
-                                value,
-                                "CdpReplicaPolicyInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.cdp_replica_policy_info,
+                            child,
+                            "CdpReplicaPolicyInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cdp_replica_policy_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpPolicyInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.cdp_replica_policy_info {
-            ToXml::to_xml(value, writer, "CdpReplicaPolicyInfo");
-        }
+        writer.optional_complex("CdpReplicaPolicyInfo", &self.cdp_replica_policy_info);
         writer.end(name);
     }
 }
@@ -763,9 +570,12 @@ crate::json::serde_impls!(CdpPolicyInfo);
 impl crate::xml::CollectUnknown for CdpPolicyInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.cdp_replica_policy_info {
-            crate::xml::visit_unknown(path, "CdpReplicaPolicyInfo", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CdpReplicaPolicyInfo",
+            &self.cdp_replica_policy_info,
+            found,
+        );
     }
 }
 /// Kind of a CDP policy.
@@ -841,141 +651,63 @@ pub struct CdpReplica {
 }
 impl FromXml for CdpReplica {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut backup_server: Option<crate::Text> = None;
-        let mut policy_uid: Option<crate::Text> = None;
-        let mut policy_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"BackupServer") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServer")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server,
-                                    value,
-                                    "BackupServer",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server,
+                            child,
+                            "BackupServer",
+                        )?
                     }
                     Some(b"PolicyUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyUid")?
-                        {
-                            reader
-                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_uid, child, "PolicyUid")?
                     }
                     Some(b"PolicyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyName")?
-                        {
-                            reader
-                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_name, child, "PolicyName")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            backup_server,
-            policy_uid,
-            policy_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplica {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.backup_server {
-            writer.value_element("BackupServer", value);
-        }
-        if let Some(value) = &self.policy_uid {
-            writer.value_element("PolicyUid", value);
-        }
-        if let Some(value) = &self.policy_name {
-            writer.value_element("PolicyName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("BackupServer", &self.backup_server);
+        writer.optional_value("PolicyUid", &self.policy_uid);
+        writer.optional_value("PolicyName", &self.policy_name);
         writer.end(name);
     }
 }
@@ -1035,9 +767,7 @@ crate::json::serde_impls!(CdpReplica);
 impl crate::xml::CollectUnknown for CdpReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A stretch of time to which a CDP replica can be restored, with its achieved RPO.
@@ -1059,97 +789,55 @@ pub struct CdpReplicaInterval {
 }
 impl FromXml for CdpReplicaInterval {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut start_date: Option<crate::DateTime> = None;
-        let mut end_date: Option<crate::DateTime> = None;
-        let mut rpo: Option<i32> = None;
-        let mut interval_type: Option<CdpIntervalKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StartDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StartDate")?
-                        {
-                            reader
-                                .set_once(&mut start_date, value, "StartDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.start_date, child, "StartDate")?
                     }
                     Some(b"EndDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndDate")?
-                        {
-                            reader.set_once(&mut end_date, value, "EndDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_date, child, "EndDate")?
                     }
-                    Some(b"Rpo") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Rpo")? {
-                            reader.set_once(&mut rpo, value, "Rpo", offset)?;
-                        }
-                    }
+                    Some(b"Rpo") => xml.optional_value(&mut out.rpo, child, "Rpo")?,
                     Some(b"IntervalType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IntervalType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut interval_type,
-                                    value,
-                                    "IntervalType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.interval_type,
+                            child,
+                            "IntervalType",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            start_date,
-            end_date,
-            rpo,
-            interval_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaInterval {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.start_date {
-            writer.value_element("StartDate", value);
-        }
-        if let Some(value) = &self.end_date {
-            writer.value_element("EndDate", value);
-        }
-        if let Some(value) = &self.rpo {
-            writer.value_element("Rpo", value);
-        }
-        if let Some(value) = &self.interval_type {
-            writer.value_element("IntervalType", value);
-        }
+        writer.optional_value("StartDate", &self.start_date);
+        writer.optional_value("EndDate", &self.end_date);
+        writer.optional_value("Rpo", &self.rpo);
+        writer.optional_value("IntervalType", &self.interval_type);
         writer.end(name);
     }
 }
@@ -1212,51 +900,41 @@ pub struct CdpReplicaIntervalList {
 }
 impl FromXml for CdpReplicaIntervalList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut intervals: Vec<CdpReplicaInterval> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Interval") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "Interval",
-                                Some(intervals.len() + 1),
-                            )?;
-                        intervals.push(value);
+                        xml.push_complex(&mut out.intervals, child, "Interval")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { intervals, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaIntervalList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.intervals {
-            ToXml::to_xml(item, writer, "Interval");
-        }
+        writer.complexes("Interval", &self.intervals);
         writer.end(name);
     }
 }
@@ -1294,9 +972,7 @@ crate::json::serde_impls!(CdpReplicaIntervalList);
 impl crate::xml::CollectUnknown for CdpReplicaIntervalList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.intervals {
-            crate::xml::visit_unknown(path, "Interval", v, found);
-        }
+        crate::xml::visit_unknown(path, "Interval", &self.intervals, found);
     }
 }
 /// Restore intervals and long-term points available in a time window.
@@ -1320,115 +996,65 @@ pub struct CdpReplicaIntervals {
 }
 impl FromXml for CdpReplicaIntervals {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut start_date: Option<crate::DateTime> = None;
-        let mut end_date: Option<crate::DateTime> = None;
-        let mut has_application_consistent_state: Option<bool> = None;
-        let mut intervals: Option<CdpReplicaIntervalList> = None;
-        let mut restore_points: Option<CdpReplicaRestorePointList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StartDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StartDate")?
-                        {
-                            reader
-                                .set_once(&mut start_date, value, "StartDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.start_date, child, "StartDate")?
                     }
                     Some(b"EndDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndDate")?
-                        {
-                            reader.set_once(&mut end_date, value, "EndDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_date, child, "EndDate")?
                     }
                     Some(b"HasApplicationConsistentState") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "HasApplicationConsistentState",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut has_application_consistent_state,
-                                    value,
-                                    "HasApplicationConsistentState",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.has_application_consistent_state,
+                            child,
+                            "HasApplicationConsistentState",
+                        )?
                     }
                     Some(b"Intervals") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Intervals", None)?;
-                        reader.set_once(&mut intervals, value, "Intervals", offset)?;
+                        xml.complex(&mut out.intervals, child, "Intervals")?
                     }
                     Some(b"RestorePoints") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RestorePoints", None)?;
-                        reader
-                            .set_once(
-                                &mut restore_points,
-                                value,
-                                "RestorePoints",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.restore_points, child, "RestorePoints")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            start_date,
-            end_date,
-            has_application_consistent_state,
-            intervals,
-            restore_points,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaIntervals {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.start_date {
-            writer.value_element("StartDate", value);
-        }
-        if let Some(value) = &self.end_date {
-            writer.value_element("EndDate", value);
-        }
-        if let Some(value) = &self.has_application_consistent_state {
-            writer.value_element("HasApplicationConsistentState", value);
-        }
-        if let Some(value) = &self.intervals {
-            ToXml::to_xml(value, writer, "Intervals");
-        }
-        if let Some(value) = &self.restore_points {
-            ToXml::to_xml(value, writer, "RestorePoints");
-        }
+        writer.optional_value("StartDate", &self.start_date);
+        writer.optional_value("EndDate", &self.end_date);
+        writer
+            .optional_value(
+                "HasApplicationConsistentState",
+                &self.has_application_consistent_state,
+            );
+        writer.optional_complex("Intervals", &self.intervals);
+        writer.optional_complex("RestorePoints", &self.restore_points);
         writer.end(name);
     }
 }
@@ -1483,12 +1109,8 @@ crate::json::serde_impls!(CdpReplicaIntervals);
 impl crate::xml::CollectUnknown for CdpReplicaIntervals {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.intervals {
-            crate::xml::visit_unknown(path, "Intervals", v, found);
-        }
-        if let Some(v) = &self.restore_points {
-            crate::xml::visit_unknown(path, "RestorePoints", v, found);
-        }
+        crate::xml::visit_unknown(path, "Intervals", &self.intervals, found);
+        crate::xml::visit_unknown(path, "RestorePoints", &self.restore_points, found);
     }
 }
 /// Request body giving the time window to list restore intervals for.
@@ -1506,47 +1128,38 @@ pub struct CdpReplicaIntervalsSpec {
 }
 impl FromXml for CdpReplicaIntervalsSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut start_date: Option<crate::DateTime> = None;
         let mut end_date: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"StartDate") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "StartDate", None)?;
-                        reader.set_once(&mut start_date, value, "StartDate", offset)?;
-                    }
-                    Some(b"EndDate") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "EndDate", None)?;
-                        reader.set_once(&mut end_date, value, "EndDate", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"StartDate") => xml.value(&mut start_date, child, "StartDate")?,
+                    Some(b"EndDate") => xml.value(&mut end_date, child, "EndDate")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            start_date: start_date.ok_or_else(|| reader.missing_element("StartDate"))?,
-            end_date: end_date.ok_or_else(|| reader.missing_element("EndDate"))?,
-            unknown,
+            start_date: start_date.ok_or_else(|| xml.missing_element("StartDate"))?,
+            end_date: end_date.ok_or_else(|| xml.missing_element("EndDate"))?,
+            ..out
         })
     }
 }
@@ -1612,67 +1225,50 @@ pub struct CdpReplicaPolicyInfo {
 }
 impl FromXml for CdpReplicaPolicyInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<ObjectsInJob> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            includes,
-            guest_processing_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaPolicyInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
+        writer.optional_complex("Includes", &self.includes);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
         writer.end(name);
     }
 }
@@ -1711,12 +1307,13 @@ crate::json::serde_impls!(CdpReplicaPolicyInfo);
 impl crate::xml::CollectUnknown for CdpReplicaPolicyInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
     }
 }
 /// RPO, reporting and retention settings of a CDP replication policy.
@@ -1748,204 +1345,122 @@ pub struct CdpReplicaPolicyScheduleOptions {
 }
 impl FromXml for CdpReplicaPolicyScheduleOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut recovery_point_objective_seconds: Option<i64> = None;
-        let mut recovery_point_objective_minutes: Option<i64> = None;
-        let mut rpo_schedule: Option<RpoSchedule> = None;
-        let mut rpo_reporting: Option<RpoReporting> = None;
-        let mut short_term_retention_minutes: Option<i64> = None;
-        let mut short_term_retention_hours: Option<i64> = None;
-        let mut long_term_retention_hours: Option<i64> = None;
-        let mut long_term_retention_keep_days: Option<i64> = None;
-        let mut long_term_retention_schedule: Option<LongTermRetentionSchedule> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RecoveryPointObjectiveSeconds") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "RecoveryPointObjectiveSeconds",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut recovery_point_objective_seconds,
-                                    value,
-                                    "RecoveryPointObjectiveSeconds",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.recovery_point_objective_seconds,
+                            child,
+                            "RecoveryPointObjectiveSeconds",
+                        )?
                     }
                     Some(b"RecoveryPointObjectiveMinutes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "RecoveryPointObjectiveMinutes",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut recovery_point_objective_minutes,
-                                    value,
-                                    "RecoveryPointObjectiveMinutes",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.recovery_point_objective_minutes,
+                            child,
+                            "RecoveryPointObjectiveMinutes",
+                        )?
                     }
                     Some(b"RPOSchedule") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RPOSchedule", None)?;
-                        reader
-                            .set_once(&mut rpo_schedule, value, "RPOSchedule", offset)?;
+                        xml.complex(&mut out.rpo_schedule, child, "RPOSchedule")?
                     }
                     Some(b"RPOReporting") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RPOReporting", None)?;
-                        reader
-                            .set_once(
-                                &mut rpo_reporting,
-                                value,
-                                "RPOReporting",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.rpo_reporting, child, "RPOReporting")?
                     }
                     Some(b"ShortTermRetentionMinutes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ShortTermRetentionMinutes")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut short_term_retention_minutes,
-                                    value,
-                                    "ShortTermRetentionMinutes",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.short_term_retention_minutes,
+                            child,
+                            "ShortTermRetentionMinutes",
+                        )?
                     }
                     Some(b"ShortTermRetentionHours") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ShortTermRetentionHours")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut short_term_retention_hours,
-                                    value,
-                                    "ShortTermRetentionHours",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.short_term_retention_hours,
+                            child,
+                            "ShortTermRetentionHours",
+                        )?
                     }
                     Some(b"LongTermRetentionHours") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LongTermRetentionHours")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut long_term_retention_hours,
-                                    value,
-                                    "LongTermRetentionHours",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.long_term_retention_hours,
+                            child,
+                            "LongTermRetentionHours",
+                        )?
                     }
                     Some(b"LongTermRetentionKeepDays") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LongTermRetentionKeepDays")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut long_term_retention_keep_days,
-                                    value,
-                                    "LongTermRetentionKeepDays",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.long_term_retention_keep_days,
+                            child,
+                            "LongTermRetentionKeepDays",
+                        )?
                     }
                     Some(b"LongTermRetentionSchedule") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "LongTermRetentionSchedule", None)?;
-                        reader
-                            .set_once(
-                                &mut long_term_retention_schedule,
-                                value,
-                                "LongTermRetentionSchedule",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.long_term_retention_schedule,
+                            child,
+                            "LongTermRetentionSchedule",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            recovery_point_objective_seconds,
-            recovery_point_objective_minutes,
-            rpo_schedule,
-            rpo_reporting,
-            short_term_retention_minutes,
-            short_term_retention_hours,
-            long_term_retention_hours,
-            long_term_retention_keep_days,
-            long_term_retention_schedule,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaPolicyScheduleOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.recovery_point_objective_seconds {
-            writer.value_element("RecoveryPointObjectiveSeconds", value);
-        }
-        if let Some(value) = &self.recovery_point_objective_minutes {
-            writer.value_element("RecoveryPointObjectiveMinutes", value);
-        }
-        if let Some(value) = &self.rpo_schedule {
-            ToXml::to_xml(value, writer, "RPOSchedule");
-        }
-        if let Some(value) = &self.rpo_reporting {
-            ToXml::to_xml(value, writer, "RPOReporting");
-        }
-        if let Some(value) = &self.short_term_retention_minutes {
-            writer.value_element("ShortTermRetentionMinutes", value);
-        }
-        if let Some(value) = &self.short_term_retention_hours {
-            writer.value_element("ShortTermRetentionHours", value);
-        }
-        if let Some(value) = &self.long_term_retention_hours {
-            writer.value_element("LongTermRetentionHours", value);
-        }
-        if let Some(value) = &self.long_term_retention_keep_days {
-            writer.value_element("LongTermRetentionKeepDays", value);
-        }
-        if let Some(value) = &self.long_term_retention_schedule {
-            ToXml::to_xml(value, writer, "LongTermRetentionSchedule");
-        }
+        writer
+            .optional_value(
+                "RecoveryPointObjectiveSeconds",
+                &self.recovery_point_objective_seconds,
+            );
+        writer
+            .optional_value(
+                "RecoveryPointObjectiveMinutes",
+                &self.recovery_point_objective_minutes,
+            );
+        writer.optional_complex("RPOSchedule", &self.rpo_schedule);
+        writer.optional_complex("RPOReporting", &self.rpo_reporting);
+        writer
+            .optional_value(
+                "ShortTermRetentionMinutes",
+                &self.short_term_retention_minutes,
+            );
+        writer
+            .optional_value("ShortTermRetentionHours", &self.short_term_retention_hours);
+        writer.optional_value("LongTermRetentionHours", &self.long_term_retention_hours);
+        writer
+            .optional_value(
+                "LongTermRetentionKeepDays",
+                &self.long_term_retention_keep_days,
+            );
+        writer
+            .optional_complex(
+                "LongTermRetentionSchedule",
+                &self.long_term_retention_schedule,
+            );
         writer.end(name);
     }
 }
@@ -2028,15 +1543,14 @@ crate::json::serde_impls!(CdpReplicaPolicyScheduleOptions);
 impl crate::xml::CollectUnknown for CdpReplicaPolicyScheduleOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.rpo_schedule {
-            crate::xml::visit_unknown(path, "RPOSchedule", v, found);
-        }
-        if let Some(v) = &self.rpo_reporting {
-            crate::xml::visit_unknown(path, "RPOReporting", v, found);
-        }
-        if let Some(v) = &self.long_term_retention_schedule {
-            crate::xml::visit_unknown(path, "LongTermRetentionSchedule", v, found);
-        }
+        crate::xml::visit_unknown(path, "RPOSchedule", &self.rpo_schedule, found);
+        crate::xml::visit_unknown(path, "RPOReporting", &self.rpo_reporting, found);
+        crate::xml::visit_unknown(
+            path,
+            "LongTermRetentionSchedule",
+            &self.long_term_retention_schedule,
+            found,
+        );
     }
 }
 /// A long-term restore point of a CDP replica.
@@ -2056,82 +1570,50 @@ pub struct CdpReplicaRestorePoint {
 }
 impl FromXml for CdpReplicaRestorePoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut id: Option<crate::Text> = None;
-        let mut date: Option<crate::DateTime> = None;
-        let mut is_application_consistent: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Id") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Id")? {
-                            reader.set_once(&mut id, value, "Id", offset)?;
-                        }
-                    }
-                    Some(b"Date") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Date")?
-                        {
-                            reader.set_once(&mut date, value, "Date", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Id") => xml.optional_value(&mut out.id, child, "Id")?,
+                    Some(b"Date") => xml.optional_value(&mut out.date, child, "Date")?,
                     Some(b"IsApplicationConsistent") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsApplicationConsistent")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut is_application_consistent,
-                                    value,
-                                    "IsApplicationConsistent",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.is_application_consistent,
+                            child,
+                            "IsApplicationConsistent",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            id,
-            date,
-            is_application_consistent,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaRestorePoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.id {
-            writer.value_element("Id", value);
-        }
-        if let Some(value) = &self.date {
-            writer.value_element("Date", value);
-        }
-        if let Some(value) = &self.is_application_consistent {
-            writer.value_element("IsApplicationConsistent", value);
-        }
+        writer.optional_value("Id", &self.id);
+        writer.optional_value("Date", &self.date);
+        writer
+            .optional_value("IsApplicationConsistent", &self.is_application_consistent);
         writer.end(name);
     }
 }
@@ -2187,51 +1669,41 @@ pub struct CdpReplicaRestorePointList {
 }
 impl FromXml for CdpReplicaRestorePointList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut restore_points: Vec<CdpReplicaRestorePoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RestorePoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "RestorePoint",
-                                Some(restore_points.len() + 1),
-                            )?;
-                        restore_points.push(value);
+                        xml.push_complex(&mut out.restore_points, child, "RestorePoint")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { restore_points, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaRestorePointList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.restore_points {
-            ToXml::to_xml(item, writer, "RestorePoint");
-        }
+        writer.complexes("RestorePoint", &self.restore_points);
         writer.end(name);
     }
 }
@@ -2269,9 +1741,7 @@ crate::json::serde_impls!(CdpReplicaRestorePointList);
 impl crate::xml::CollectUnknown for CdpReplicaRestorePointList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.restore_points {
-            crate::xml::visit_unknown(path, "RestorePoint", v, found);
-        }
+        crate::xml::visit_unknown(path, "RestorePoint", &self.restore_points, found);
     }
 }
 /// When to report an error because a restore point missed the RPO.
@@ -2291,91 +1761,57 @@ pub struct CdpReplicaRpoReportingFailedOptions {
 }
 impl FromXml for CdpReplicaRpoReportingFailedOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut rpo_threshold_seconds: Option<i32> = None;
-        let mut rpo_threshold_minutes: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"RPOThresholdSeconds") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdSeconds")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_seconds,
-                                    value,
-                                    "RPOThresholdSeconds",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rpo_threshold_seconds,
+                            child,
+                            "RPOThresholdSeconds",
+                        )?
                     }
                     Some(b"RPOThresholdMinutes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdMinutes")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_minutes,
-                                    value,
-                                    "RPOThresholdMinutes",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rpo_threshold_minutes,
+                            child,
+                            "RPOThresholdMinutes",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            rpo_threshold_seconds,
-            rpo_threshold_minutes,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaRpoReportingFailedOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            writer.value_element("RPOThresholdSeconds", value);
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            writer.value_element("RPOThresholdMinutes", value);
-        }
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("RPOThresholdSeconds", &self.rpo_threshold_seconds);
+        writer.optional_value("RPOThresholdMinutes", &self.rpo_threshold_minutes);
         writer.end(name);
     }
 }
@@ -2439,91 +1875,57 @@ pub struct CdpReplicaRpoReportingWarningOptions {
 }
 impl FromXml for CdpReplicaRpoReportingWarningOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut rpo_threshold_seconds: Option<i32> = None;
-        let mut rpo_threshold_minutes: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"RPOThresholdSeconds") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdSeconds")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_seconds,
-                                    value,
-                                    "RPOThresholdSeconds",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rpo_threshold_seconds,
+                            child,
+                            "RPOThresholdSeconds",
+                        )?
                     }
                     Some(b"RPOThresholdMinutes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdMinutes")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_minutes,
-                                    value,
-                                    "RPOThresholdMinutes",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rpo_threshold_minutes,
+                            child,
+                            "RPOThresholdMinutes",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            rpo_threshold_seconds,
-            rpo_threshold_minutes,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaRpoReportingWarningOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            writer.value_element("RPOThresholdSeconds", value);
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            writer.value_element("RPOThresholdMinutes", value);
-        }
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("RPOThresholdSeconds", &self.rpo_threshold_seconds);
+        writer.optional_value("RPOThresholdMinutes", &self.rpo_threshold_minutes);
         writer.end(name);
     }
 }
@@ -2611,239 +2013,93 @@ pub struct CdpReplicaSession {
 }
 impl FromXml for CdpReplicaSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut policy_uid: Option<crate::Uid> = None;
-        let mut policy_name: Option<crate::Text> = None;
-        let mut policy_type: Option<CdpPolicyKind> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<SessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut progress: Option<i32> = None;
-        let mut failure_message: Option<crate::Text> = None;
-        let mut is_retry: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"PolicyUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyUid")?
-                        {
-                            reader
-                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_uid, child, "PolicyUid")?
                     }
                     Some(b"PolicyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyName")?
-                        {
-                            reader
-                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_name, child, "PolicyName")?
                     }
                     Some(b"PolicyType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyType")?
-                        {
-                            reader
-                                .set_once(&mut policy_type, value, "PolicyType", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_type, child, "PolicyType")?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Progress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Progress")?
-                        {
-                            reader.set_once(&mut progress, value, "Progress", offset)?;
-                        }
+                        xml.optional_value(&mut out.progress, child, "Progress")?
                     }
                     Some(b"FailureMessage") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailureMessage")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failure_message,
-                                    value,
-                                    "FailureMessage",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failure_message,
+                            child,
+                            "FailureMessage",
+                        )?
                     }
                     Some(b"IsRetry") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsRetry")?
-                        {
-                            reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
-                        }
+                        xml.optional_value(&mut out.is_retry, child, "IsRetry")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            policy_uid,
-            policy_name,
-            policy_type,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            progress,
-            failure_message,
-            is_retry,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.policy_uid {
-            writer.value_element("PolicyUid", value);
-        }
-        if let Some(value) = &self.policy_name {
-            writer.value_element("PolicyName", value);
-        }
-        if let Some(value) = &self.policy_type {
-            writer.value_element("PolicyType", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.progress {
-            writer.value_element("Progress", value);
-        }
-        if let Some(value) = &self.failure_message {
-            writer.value_element("FailureMessage", value);
-        }
-        if let Some(value) = &self.is_retry {
-            writer.value_element("IsRetry", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("PolicyUid", &self.policy_uid);
+        writer.optional_value("PolicyName", &self.policy_name);
+        writer.optional_value("PolicyType", &self.policy_type);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Progress", &self.progress);
+        writer.optional_value("FailureMessage", &self.failure_message);
+        writer.optional_value("IsRetry", &self.is_retry);
         writer.end(name);
     }
 }
@@ -2924,9 +2180,7 @@ crate::json::serde_impls!(CdpReplicaSession);
 impl crate::xml::CollectUnknown for CdpReplicaSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of CDP replication sessions.
@@ -2942,60 +2196,51 @@ pub struct CdpReplicaSessions {
 }
 impl FromXml for CdpReplicaSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cdp_replica_session_items: Vec<CdpReplicaSessionItem> = Vec::new();
+        let mut out = Self::default();
         let mut cdp_replica_session_items_cdp_replica_session = 0usize;
         let mut cdp_replica_session_items_cdp_policy_session = 0usize;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CdpReplicaSession") => {
-                        cdp_replica_session_items_cdp_replica_session += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CdpReplicaSession",
-                                Some(cdp_replica_session_items_cdp_replica_session),
-                            )?;
-                        cdp_replica_session_items
-                            .push(CdpReplicaSessionItem::CdpReplicaSession(value));
+                        xml.push_complex_choice(
+                            &mut out.cdp_replica_session_items,
+                            &mut cdp_replica_session_items_cdp_replica_session,
+                            child,
+                            "CdpReplicaSession",
+                            CdpReplicaSessionItem::CdpReplicaSession,
+                        )?
                     }
                     Some(b"CdpPolicySession") => {
-                        cdp_replica_session_items_cdp_policy_session += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CdpPolicySession",
-                                Some(cdp_replica_session_items_cdp_policy_session),
-                            )?;
-                        cdp_replica_session_items
-                            .push(CdpReplicaSessionItem::CdpPolicySession(value));
+                        xml.push_complex_choice(
+                            &mut out.cdp_replica_session_items,
+                            &mut cdp_replica_session_items_cdp_policy_session,
+                            child,
+                            "CdpPolicySession",
+                            CdpReplicaSessionItem::CdpPolicySession,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cdp_replica_session_items,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaSessions {
@@ -3058,9 +2303,7 @@ crate::json::serde_impls!(CdpReplicaSessions);
 impl crate::xml::CollectUnknown for CdpReplicaSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for item in &self.cdp_replica_session_items {
-            item.collect_unknown(path, found);
-        }
+        self.cdp_replica_session_items.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `CdpReplicaSessionEntityListType` in `schemas/cdp.xsd`: the variant is the element name.
@@ -3173,210 +2416,90 @@ pub struct CdpReplicaTaskSession {
 }
 impl FromXml for CdpReplicaTaskSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut policy_session_uid: Option<crate::Uid> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<TaskSessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut reason: Option<crate::Text> = None;
-        let mut total_size: Option<i64> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"PolicySessionUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicySessionUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut policy_session_uid,
-                                    value,
-                                    "PolicySessionUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.policy_session_uid,
+                            child,
+                            "PolicySessionUid",
+                        )?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Reason") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Reason")?
-                        {
-                            reader.set_once(&mut reason, value, "Reason", offset)?;
-                        }
+                        xml.optional_value(&mut out.reason, child, "Reason")?
                     }
                     Some(b"TotalSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TotalSize")?
-                        {
-                            reader
-                                .set_once(&mut total_size, value, "TotalSize", offset)?;
-                        }
+                        xml.optional_value(&mut out.total_size, child, "TotalSize")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            policy_session_uid,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            reason,
-            total_size,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaTaskSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.policy_session_uid {
-            writer.value_element("PolicySessionUid", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.reason {
-            writer.value_element("Reason", value);
-        }
-        if let Some(value) = &self.total_size {
-            writer.value_element("TotalSize", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("PolicySessionUid", &self.policy_session_uid);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Reason", &self.reason);
+        writer.optional_value("TotalSize", &self.total_size);
         writer.end(name);
     }
 }
@@ -3451,9 +2574,7 @@ crate::json::serde_impls!(CdpReplicaTaskSession);
 impl crate::xml::CollectUnknown for CdpReplicaTaskSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of CDP replication task sessions.
@@ -3469,54 +2590,45 @@ pub struct CdpReplicaTaskSessions {
 }
 impl FromXml for CdpReplicaTaskSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cdp_replica_task_sessions: Vec<CdpReplicaTaskSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CdpReplicaTaskSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CdpReplicaTaskSession",
-                                Some(cdp_replica_task_sessions.len() + 1),
-                            )?;
-                        cdp_replica_task_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.cdp_replica_task_sessions,
+                            child,
+                            "CdpReplicaTaskSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cdp_replica_task_sessions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicaTaskSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cdp_replica_task_sessions {
-            ToXml::to_xml(item, writer, "CdpReplicaTaskSession");
-        }
+        writer.complexes("CdpReplicaTaskSession", &self.cdp_replica_task_sessions);
         writer.end(name);
     }
 }
@@ -3556,9 +2668,12 @@ crate::json::serde_impls!(CdpReplicaTaskSessions);
 impl crate::xml::CollectUnknown for CdpReplicaTaskSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cdp_replica_task_sessions {
-            crate::xml::visit_unknown(path, "CdpReplicaTaskSession", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CdpReplicaTaskSession",
+            &self.cdp_replica_task_sessions,
+            found,
+        );
     }
 }
 /// A collection of CDP replica entities.
@@ -3574,51 +2689,41 @@ pub struct CdpReplicas {
 }
 impl FromXml for CdpReplicas {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cdp_replicas: Vec<CdpReplica> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CdpReplica") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CdpReplica",
-                                Some(cdp_replicas.len() + 1),
-                            )?;
-                        cdp_replicas.push(value);
+                        xml.push_complex(&mut out.cdp_replicas, child, "CdpReplica")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cdp_replicas, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CdpReplicas {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cdp_replicas {
-            ToXml::to_xml(item, writer, "CdpReplica");
-        }
+        writer.complexes("CdpReplica", &self.cdp_replicas);
         writer.end(name);
     }
 }
@@ -3656,9 +2761,7 @@ crate::json::serde_impls!(CdpReplicas);
 impl crate::xml::CollectUnknown for CdpReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cdp_replicas {
-            crate::xml::visit_unknown(path, "CdpReplica", v, found);
-        }
+        crate::xml::visit_unknown(path, "CdpReplica", &self.cdp_replicas, found);
     }
 }
 /// Hours in which long-term points are crash-consistent (1) or application-consistent (2).
@@ -3676,63 +2779,45 @@ pub struct LongTermRetentionSchedule {
 }
 impl FromXml for LongTermRetentionSchedule {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut time_periods: Option<TimePeriods> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"TimePeriods") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "TimePeriods", None)?;
-                        reader
-                            .set_once(&mut time_periods, value, "TimePeriods", offset)?;
+                        xml.complex(&mut out.time_periods, child, "TimePeriods")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            time_periods,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LongTermRetentionSchedule {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.time_periods {
-            ToXml::to_xml(value, writer, "TimePeriods");
-        }
+        writer.optional_complex("TimePeriods", &self.time_periods);
         writer.end(name);
     }
 }
@@ -3771,9 +2856,7 @@ crate::json::serde_impls!(LongTermRetentionSchedule);
 impl crate::xml::CollectUnknown for LongTermRetentionSchedule {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.time_periods {
-            crate::xml::visit_unknown(path, "TimePeriods", v, found);
-        }
+        crate::xml::visit_unknown(path, "TimePeriods", &self.time_periods, found);
     }
 }
 /// Schedule options of a CDP policy, wrapped by policy kind.
@@ -3789,47 +2872,41 @@ pub struct PolicyScheduleOptionsInfo {
 }
 impl FromXml for PolicyScheduleOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cdp_replica: Option<CdpReplicaPolicyScheduleOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CdpReplica") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CdpReplica", None)?;
-                        reader.set_once(&mut cdp_replica, value, "CdpReplica", offset)?;
+                        xml.complex(&mut out.cdp_replica, child, "CdpReplica")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cdp_replica, unknown })
+        Ok(out)
     }
 }
 impl ToXml for PolicyScheduleOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.cdp_replica {
-            ToXml::to_xml(value, writer, "CdpReplica");
-        }
+        writer.optional_complex("CdpReplica", &self.cdp_replica);
         writer.end(name);
     }
 }
@@ -3866,9 +2943,7 @@ crate::json::serde_impls!(PolicyScheduleOptionsInfo);
 impl crate::xml::CollectUnknown for PolicyScheduleOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.cdp_replica {
-            crate::xml::visit_unknown(path, "CdpReplica", v, found);
-        }
+        crate::xml::visit_unknown(path, "CdpReplica", &self.cdp_replica, found);
     }
 }
 /// Notification thresholds for missed recovery point objectives.
@@ -3888,84 +2963,49 @@ pub struct RpoReporting {
 }
 impl FromXml for RpoReporting {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut mark_as_warning: Option<CdpReplicaRpoReportingWarningOptions> = None;
-        let mut mark_as_failed: Option<CdpReplicaRpoReportingFailedOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"MarkAsWarning") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "MarkAsWarning", None)?;
-                        reader
-                            .set_once(
-                                &mut mark_as_warning,
-                                value,
-                                "MarkAsWarning",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.mark_as_warning, child, "MarkAsWarning")?
                     }
                     Some(b"MarkAsFailed") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "MarkAsFailed", None)?;
-                        reader
-                            .set_once(
-                                &mut mark_as_failed,
-                                value,
-                                "MarkAsFailed",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.mark_as_failed, child, "MarkAsFailed")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            mark_as_warning,
-            mark_as_failed,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for RpoReporting {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.mark_as_warning {
-            ToXml::to_xml(value, writer, "MarkAsWarning");
-        }
-        if let Some(value) = &self.mark_as_failed {
-            ToXml::to_xml(value, writer, "MarkAsFailed");
-        }
+        writer.optional_complex("MarkAsWarning", &self.mark_as_warning);
+        writer.optional_complex("MarkAsFailed", &self.mark_as_failed);
         writer.end(name);
     }
 }
@@ -4006,12 +3046,8 @@ crate::json::serde_impls!(RpoReporting);
 impl crate::xml::CollectUnknown for RpoReporting {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.mark_as_warning {
-            crate::xml::visit_unknown(path, "MarkAsWarning", v, found);
-        }
-        if let Some(v) = &self.mark_as_failed {
-            crate::xml::visit_unknown(path, "MarkAsFailed", v, found);
-        }
+        crate::xml::visit_unknown(path, "MarkAsWarning", &self.mark_as_warning, found);
+        crate::xml::visit_unknown(path, "MarkAsFailed", &self.mark_as_failed, found);
     }
 }
 /// Hours in which the policy may create replicated states.
@@ -4029,63 +3065,45 @@ pub struct RpoSchedule {
 }
 impl FromXml for RpoSchedule {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut time_periods: Option<TimePeriods> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"TimePeriods") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "TimePeriods", None)?;
-                        reader
-                            .set_once(&mut time_periods, value, "TimePeriods", offset)?;
+                        xml.complex(&mut out.time_periods, child, "TimePeriods")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            time_periods,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for RpoSchedule {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.time_periods {
-            ToXml::to_xml(value, writer, "TimePeriods");
-        }
+        writer.optional_complex("TimePeriods", &self.time_periods);
         writer.end(name);
     }
 }
@@ -4124,9 +3142,7 @@ crate::json::serde_impls!(RpoSchedule);
 impl crate::xml::CollectUnknown for RpoSchedule {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.time_periods {
-            crate::xml::visit_unknown(path, "TimePeriods", v, found);
-        }
+        crate::xml::visit_unknown(path, "TimePeriods", &self.time_periods, found);
     }
 }
 /// A Cloud Director vApp protected by a CDP policy.
@@ -4160,168 +3176,71 @@ pub struct VAppCdpReplica {
 }
 impl FromXml for VAppCdpReplica {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut v_app_ref: Option<crate::Text> = None;
-        let mut replica_uid: Option<crate::Text> = None;
-        let mut backup_server: Option<crate::Text> = None;
-        let mut policy_uid: Option<crate::Text> = None;
-        let mut policy_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"vAppRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "vAppRef")?
-                        {
-                            reader.set_once(&mut v_app_ref, value, "vAppRef", offset)?;
-                        }
+                        xml.optional_value(&mut out.v_app_ref, child, "vAppRef")?
                     }
                     Some(b"ReplicaUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ReplicaUid")?
-                        {
-                            reader
-                                .set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.replica_uid, child, "ReplicaUid")?
                     }
                     Some(b"BackupServer") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServer")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server,
-                                    value,
-                                    "BackupServer",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server,
+                            child,
+                            "BackupServer",
+                        )?
                     }
                     Some(b"PolicyUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyUid")?
-                        {
-                            reader
-                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_uid, child, "PolicyUid")?
                     }
                     Some(b"PolicyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyName")?
-                        {
-                            reader
-                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_name, child, "PolicyName")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            v_app_ref,
-            replica_uid,
-            backup_server,
-            policy_uid,
-            policy_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppCdpReplica {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.v_app_ref {
-            writer.value_element("vAppRef", value);
-        }
-        if let Some(value) = &self.replica_uid {
-            writer.value_element("ReplicaUid", value);
-        }
-        if let Some(value) = &self.backup_server {
-            writer.value_element("BackupServer", value);
-        }
-        if let Some(value) = &self.policy_uid {
-            writer.value_element("PolicyUid", value);
-        }
-        if let Some(value) = &self.policy_name {
-            writer.value_element("PolicyName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("vAppRef", &self.v_app_ref);
+        writer.optional_value("ReplicaUid", &self.replica_uid);
+        writer.optional_value("BackupServer", &self.backup_server);
+        writer.optional_value("PolicyUid", &self.policy_uid);
+        writer.optional_value("PolicyName", &self.policy_name);
         writer.end(name);
     }
 }
@@ -4387,9 +3306,7 @@ crate::json::serde_impls!(VAppCdpReplica);
 impl crate::xml::CollectUnknown for VAppCdpReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A VM inside a vApp CDP replica.
@@ -4417,120 +3334,55 @@ pub struct VAppCdpReplicaVm {
 }
 impl FromXml for VAppCdpReplicaVm {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut replica_uid: Option<crate::Text> = None;
-        let mut vm_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ReplicaUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ReplicaUid")?
-                        {
-                            reader
-                                .set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.replica_uid, child, "ReplicaUid")?
                     }
                     Some(b"VmRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "VmRef")?
-                        {
-                            reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_ref, child, "VmRef")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            replica_uid,
-            vm_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppCdpReplicaVm {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.replica_uid {
-            writer.value_element("ReplicaUid", value);
-        }
-        if let Some(value) = &self.vm_ref {
-            writer.value_element("VmRef", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ReplicaUid", &self.replica_uid);
+        writer.optional_value("VmRef", &self.vm_ref);
         writer.end(name);
     }
 }
@@ -4587,9 +3439,7 @@ crate::json::serde_impls!(VAppCdpReplicaVm);
 impl crate::xml::CollectUnknown for VAppCdpReplicaVm {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of VMs of a vApp CDP replica.
@@ -4605,54 +3455,45 @@ pub struct VAppCdpReplicaVms {
 }
 impl FromXml for VAppCdpReplicaVms {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_app_cdp_replica_vms: Vec<VAppCdpReplicaVm> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VAppCdpReplicaVm") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VAppCdpReplicaVm",
-                                Some(v_app_cdp_replica_vms.len() + 1),
-                            )?;
-                        v_app_cdp_replica_vms.push(value);
+                        xml.push_complex(
+                            &mut out.v_app_cdp_replica_vms,
+                            child,
+                            "VAppCdpReplicaVm",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_app_cdp_replica_vms,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppCdpReplicaVms {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_app_cdp_replica_vms {
-            ToXml::to_xml(item, writer, "VAppCdpReplicaVm");
-        }
+        writer.complexes("VAppCdpReplicaVm", &self.v_app_cdp_replica_vms);
         writer.end(name);
     }
 }
@@ -4690,9 +3531,12 @@ crate::json::serde_impls!(VAppCdpReplicaVms);
 impl crate::xml::CollectUnknown for VAppCdpReplicaVms {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_app_cdp_replica_vms {
-            crate::xml::visit_unknown(path, "VAppCdpReplicaVm", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VAppCdpReplicaVm",
+            &self.v_app_cdp_replica_vms,
+            found,
+        );
     }
 }
 /// A collection of vApp CDP replicas.
@@ -4708,54 +3552,45 @@ pub struct VAppCdpReplicas {
 }
 impl FromXml for VAppCdpReplicas {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_app_cdp_replicas: Vec<VAppCdpReplica> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VAppCdpReplica") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VAppCdpReplica",
-                                Some(v_app_cdp_replicas.len() + 1),
-                            )?;
-                        v_app_cdp_replicas.push(value);
+                        xml.push_complex(
+                            &mut out.v_app_cdp_replicas,
+                            child,
+                            "VAppCdpReplica",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_app_cdp_replicas,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppCdpReplicas {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_app_cdp_replicas {
-            ToXml::to_xml(item, writer, "VAppCdpReplica");
-        }
+        writer.complexes("VAppCdpReplica", &self.v_app_cdp_replicas);
         writer.end(name);
     }
 }
@@ -4793,9 +3628,12 @@ crate::json::serde_impls!(VAppCdpReplicas);
 impl crate::xml::CollectUnknown for VAppCdpReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_app_cdp_replicas {
-            crate::xml::visit_unknown(path, "VAppCdpReplica", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VAppCdpReplica",
+            &self.v_app_cdp_replicas,
+            found,
+        );
     }
 }
 /// A vSphere VM protected inside a CDP replica.
@@ -4831,186 +3669,79 @@ pub struct VmCdpReplica {
 }
 impl FromXml for VmCdpReplica {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut vm_ref: Option<crate::Text> = None;
-        let mut replica_uid: Option<crate::Text> = None;
-        let mut backup_server: Option<crate::Text> = None;
-        let mut policy_uid: Option<crate::Text> = None;
-        let mut policy_name: Option<crate::Text> = None;
-        let mut repository_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"VmRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "VmRef")?
-                        {
-                            reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_ref, child, "VmRef")?
                     }
                     Some(b"ReplicaUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ReplicaUid")?
-                        {
-                            reader
-                                .set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.replica_uid, child, "ReplicaUid")?
                     }
                     Some(b"BackupServer") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServer")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server,
-                                    value,
-                                    "BackupServer",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server,
+                            child,
+                            "BackupServer",
+                        )?
                     }
                     Some(b"PolicyUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyUid")?
-                        {
-                            reader
-                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_uid, child, "PolicyUid")?
                     }
                     Some(b"PolicyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PolicyName")?
-                        {
-                            reader
-                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
-                        }
+                        xml.optional_value(&mut out.policy_name, child, "PolicyName")?
                     }
                     Some(b"RepositoryName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_name,
-                                    value,
-                                    "RepositoryName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_name,
+                            child,
+                            "RepositoryName",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            vm_ref,
-            replica_uid,
-            backup_server,
-            policy_uid,
-            policy_name,
-            repository_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmCdpReplica {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.vm_ref {
-            writer.value_element("VmRef", value);
-        }
-        if let Some(value) = &self.replica_uid {
-            writer.value_element("ReplicaUid", value);
-        }
-        if let Some(value) = &self.backup_server {
-            writer.value_element("BackupServer", value);
-        }
-        if let Some(value) = &self.policy_uid {
-            writer.value_element("PolicyUid", value);
-        }
-        if let Some(value) = &self.policy_name {
-            writer.value_element("PolicyName", value);
-        }
-        if let Some(value) = &self.repository_name {
-            writer.value_element("RepositoryName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("VmRef", &self.vm_ref);
+        writer.optional_value("ReplicaUid", &self.replica_uid);
+        writer.optional_value("BackupServer", &self.backup_server);
+        writer.optional_value("PolicyUid", &self.policy_uid);
+        writer.optional_value("PolicyName", &self.policy_name);
+        writer.optional_value("RepositoryName", &self.repository_name);
         writer.end(name);
     }
 }
@@ -5079,9 +3810,7 @@ crate::json::serde_impls!(VmCdpReplica);
 impl crate::xml::CollectUnknown for VmCdpReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of VMs in CDP replicas.
@@ -5097,51 +3826,45 @@ pub struct VmCdpReplicas {
 }
 impl FromXml for VmCdpReplicas {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_cdp_replicas: Vec<VmCdpReplica> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmCdpReplica") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VmCdpReplica",
-                                Some(vm_cdp_replicas.len() + 1),
-                            )?;
-                        vm_cdp_replicas.push(value);
+                        xml.push_complex(
+                            &mut out.vm_cdp_replicas,
+                            child,
+                            "VmCdpReplica",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { vm_cdp_replicas, unknown })
+        Ok(out)
     }
 }
 impl ToXml for VmCdpReplicas {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vm_cdp_replicas {
-            ToXml::to_xml(item, writer, "VmCdpReplica");
-        }
+        writer.complexes("VmCdpReplica", &self.vm_cdp_replicas);
         writer.end(name);
     }
 }
@@ -5179,9 +3902,7 @@ crate::json::serde_impls!(VmCdpReplicas);
 impl crate::xml::CollectUnknown for VmCdpReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.vm_cdp_replicas {
-            crate::xml::visit_unknown(path, "VmCdpReplica", v, found);
-        }
+        crate::xml::visit_unknown(path, "VmCdpReplica", &self.vm_cdp_replicas, found);
     }
 }
 impl RootElement for CdpPolicy {

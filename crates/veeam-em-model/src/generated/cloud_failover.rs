@@ -41,170 +41,79 @@ pub struct CloudFailoverPlan {
 }
 impl FromXml for CloudFailoverPlan {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut tenant_uid: Option<crate::Uid> = None;
-        let mut tenant_name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut cloud_failover_plan_options: Option<CloudFailoverPlanOptionsInfo> = None;
-        let mut cloud_failover_plan_info: Option<CloudFailoverPlanInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"TenantUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TenantUid")?
-                        {
-                            reader
-                                .set_once(&mut tenant_uid, value, "TenantUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.tenant_uid, child, "TenantUid")?
                     }
                     Some(b"TenantName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TenantName")?
-                        {
-                            reader
-                                .set_once(&mut tenant_name, value, "TenantName", offset)?;
-                        }
+                        xml.optional_value(&mut out.tenant_name, child, "TenantName")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"CloudFailoverPlanOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudFailoverPlanOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_failover_plan_options,
-                                value,
-                                "CloudFailoverPlanOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.cloud_failover_plan_options,
+                            child,
+                            "CloudFailoverPlanOptions",
+                        )?
                     }
                     Some(b"CloudFailoverPlanInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudFailoverPlanInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_failover_plan_info,
-                                value,
-                                "CloudFailoverPlanInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.cloud_failover_plan_info,
+                            child,
+                            "CloudFailoverPlanInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            tenant_uid,
-            tenant_name,
-            description,
-            cloud_failover_plan_options,
-            cloud_failover_plan_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverPlan {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.tenant_uid {
-            writer.value_element("TenantUid", value);
-        }
-        if let Some(value) = &self.tenant_name {
-            writer.value_element("TenantName", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.cloud_failover_plan_options {
-            ToXml::to_xml(value, writer, "CloudFailoverPlanOptions");
-        }
-        if let Some(value) = &self.cloud_failover_plan_info {
-            ToXml::to_xml(value, writer, "CloudFailoverPlanInfo");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("TenantUid", &self.tenant_uid);
+        writer.optional_value("TenantName", &self.tenant_name);
+        writer.optional_value("Description", &self.description);
+        writer
+            .optional_complex(
+                "CloudFailoverPlanOptions",
+                &self.cloud_failover_plan_options,
+            );
+        writer.optional_complex("CloudFailoverPlanInfo", &self.cloud_failover_plan_info);
         writer.end(name);
     }
 }
@@ -274,15 +183,19 @@ crate::json::serde_impls!(CloudFailoverPlan);
 impl crate::xml::CollectUnknown for CloudFailoverPlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.cloud_failover_plan_options {
-            crate::xml::visit_unknown(path, "CloudFailoverPlanOptions", v, found);
-        }
-        if let Some(v) = &self.cloud_failover_plan_info {
-            crate::xml::visit_unknown(path, "CloudFailoverPlanInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "CloudFailoverPlanOptions",
+            &self.cloud_failover_plan_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "CloudFailoverPlanInfo",
+            &self.cloud_failover_plan_info,
+            found,
+        );
     }
 }
 /// Content of a cloud failover plan: the VMs it fails over.
@@ -298,47 +211,41 @@ pub struct CloudFailoverPlanInfo {
 }
 impl FromXml for CloudFailoverPlanInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<CloudFailoveredVms> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { includes, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverPlanInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
+        writer.optional_complex("Includes", &self.includes);
         writer.end(name);
     }
 }
@@ -375,9 +282,7 @@ crate::json::serde_impls!(CloudFailoverPlanInfo);
 impl crate::xml::CollectUnknown for CloudFailoverPlanInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
     }
 }
 /// Request body choosing the restore points a cloud failover plan starts from: the latest ones, or the last ones created before a date.
@@ -395,67 +300,45 @@ pub struct CloudFailoverPlanManagementSpec {
 }
 impl FromXml for CloudFailoverPlanManagementSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut start_now: Option<bool> = None;
-        let mut start_date: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StartNow") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StartNow")?
-                        {
-                            reader.set_once(&mut start_now, value, "StartNow", offset)?;
-                        }
+                        xml.optional_value(&mut out.start_now, child, "StartNow")?
                     }
                     Some(b"StartDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StartDate")?
-                        {
-                            reader
-                                .set_once(&mut start_date, value, "StartDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.start_date, child, "StartDate")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            start_now,
-            start_date,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverPlanManagementSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.start_now {
-            writer.value_element("StartNow", value);
-        }
-        if let Some(value) = &self.start_date {
-            writer.value_element("StartDate", value);
-        }
+        writer.optional_value("StartNow", &self.start_now);
+        writer.optional_value("StartDate", &self.start_date);
         writer.end(name);
     }
 }
@@ -515,122 +398,78 @@ pub struct CloudFailoverPlanOptionsInfo {
 }
 impl FromXml for CloudFailoverPlanOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut post_failover_plan_command_enabled: Option<bool> = None;
-        let mut post_failover_plan_command: Option<crate::Text> = None;
-        let mut pre_failover_plan_command_enabled: Option<bool> = None;
-        let mut pre_failover_plan_command: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PostFailoverPlanCommandEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "PostFailoverPlanCommandEnabled",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut post_failover_plan_command_enabled,
-                                    value,
-                                    "PostFailoverPlanCommandEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.post_failover_plan_command_enabled,
+                            child,
+                            "PostFailoverPlanCommandEnabled",
+                        )?
                     }
                     Some(b"PostFailoverPlanCommand") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PostFailoverPlanCommand")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut post_failover_plan_command,
-                                    value,
-                                    "PostFailoverPlanCommand",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.post_failover_plan_command,
+                            child,
+                            "PostFailoverPlanCommand",
+                        )?
                     }
                     Some(b"PreFailoverPlanCommandEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "PreFailoverPlanCommandEnabled",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut pre_failover_plan_command_enabled,
-                                    value,
-                                    "PreFailoverPlanCommandEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.pre_failover_plan_command_enabled,
+                            child,
+                            "PreFailoverPlanCommandEnabled",
+                        )?
                     }
                     Some(b"PreFailoverPlanCommand") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PreFailoverPlanCommand")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut pre_failover_plan_command,
-                                    value,
-                                    "PreFailoverPlanCommand",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.pre_failover_plan_command,
+                            child,
+                            "PreFailoverPlanCommand",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            post_failover_plan_command_enabled,
-            post_failover_plan_command,
-            pre_failover_plan_command_enabled,
-            pre_failover_plan_command,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverPlanOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.post_failover_plan_command_enabled {
-            writer.value_element("PostFailoverPlanCommandEnabled", value);
-        }
-        if let Some(value) = &self.post_failover_plan_command {
-            writer.value_element("PostFailoverPlanCommand", value);
-        }
-        if let Some(value) = &self.pre_failover_plan_command_enabled {
-            writer.value_element("PreFailoverPlanCommandEnabled", value);
-        }
-        if let Some(value) = &self.pre_failover_plan_command {
-            writer.value_element("PreFailoverPlanCommand", value);
-        }
+        writer
+            .optional_value(
+                "PostFailoverPlanCommandEnabled",
+                &self.post_failover_plan_command_enabled,
+            );
+        writer
+            .optional_value("PostFailoverPlanCommand", &self.post_failover_plan_command);
+        writer
+            .optional_value(
+                "PreFailoverPlanCommandEnabled",
+                &self.pre_failover_plan_command_enabled,
+            );
+        writer.optional_value("PreFailoverPlanCommand", &self.pre_failover_plan_command);
         writer.end(name);
     }
 }
@@ -701,54 +540,45 @@ pub struct CloudFailoverPlans {
 }
 impl FromXml for CloudFailoverPlans {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_failover_plans: Vec<CloudFailoverPlan> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudFailoverPlan") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudFailoverPlan",
-                                Some(cloud_failover_plans.len() + 1),
-                            )?;
-                        cloud_failover_plans.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_failover_plans,
+                            child,
+                            "CloudFailoverPlan",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_failover_plans,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverPlans {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_failover_plans {
-            ToXml::to_xml(item, writer, "CloudFailoverPlan");
-        }
+        writer.complexes("CloudFailoverPlan", &self.cloud_failover_plans);
         writer.end(name);
     }
 }
@@ -786,9 +616,12 @@ crate::json::serde_impls!(CloudFailoverPlans);
 impl crate::xml::CollectUnknown for CloudFailoverPlans {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_failover_plans {
-            crate::xml::visit_unknown(path, "CloudFailoverPlan", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudFailoverPlan",
+            &self.cloud_failover_plans,
+            found,
+        );
     }
 }
 /// One run of a cloud failover plan (start or test) on a provider's backup server, with its per-VM tasks.
@@ -828,214 +661,89 @@ pub struct CloudFailoverSession {
 }
 impl FromXml for CloudFailoverSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_type: Option<CloudFailoverSessionKind> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<SessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut progress: Option<i32> = None;
-        let mut failure_message: Option<crate::Text> = None;
-        let mut cloud_failover_tasks: Option<CloudFailoverTaskSessionInfoList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobType")?
-                        {
-                            reader.set_once(&mut job_type, value, "JobType", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_type, child, "JobType")?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Progress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Progress")?
-                        {
-                            reader.set_once(&mut progress, value, "Progress", offset)?;
-                        }
+                        xml.optional_value(&mut out.progress, child, "Progress")?
                     }
                     Some(b"FailureMessage") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailureMessage")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failure_message,
-                                    value,
-                                    "FailureMessage",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failure_message,
+                            child,
+                            "FailureMessage",
+                        )?
                     }
                     Some(b"CloudFailoverTasks") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudFailoverTasks", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_failover_tasks,
-                                value,
-                                "CloudFailoverTasks",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.cloud_failover_tasks,
+                            child,
+                            "CloudFailoverTasks",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            job_type,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            progress,
-            failure_message,
-            cloud_failover_tasks,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_type {
-            writer.value_element("JobType", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.progress {
-            writer.value_element("Progress", value);
-        }
-        if let Some(value) = &self.failure_message {
-            writer.value_element("FailureMessage", value);
-        }
-        if let Some(value) = &self.cloud_failover_tasks {
-            ToXml::to_xml(value, writer, "CloudFailoverTasks");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobType", &self.job_type);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Progress", &self.progress);
+        writer.optional_value("FailureMessage", &self.failure_message);
+        writer.optional_complex("CloudFailoverTasks", &self.cloud_failover_tasks);
         writer.end(name);
     }
 }
@@ -1110,12 +818,13 @@ crate::json::serde_impls!(CloudFailoverSession);
 impl crate::xml::CollectUnknown for CloudFailoverSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.cloud_failover_tasks {
-            crate::xml::visit_unknown(path, "CloudFailoverTasks", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "CloudFailoverTasks",
+            &self.cloud_failover_tasks,
+            found,
+        );
     }
 }
 /// What a cloud failover session runs; the reference knows only failover plans.
@@ -1177,54 +886,45 @@ pub struct CloudFailoverSessions {
 }
 impl FromXml for CloudFailoverSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_failover_sessions: Vec<CloudFailoverSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudFailoverSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudFailoverSession",
-                                Some(cloud_failover_sessions.len() + 1),
-                            )?;
-                        cloud_failover_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_failover_sessions,
+                            child,
+                            "CloudFailoverSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_failover_sessions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_failover_sessions {
-            ToXml::to_xml(item, writer, "CloudFailoverSession");
-        }
+        writer.complexes("CloudFailoverSession", &self.cloud_failover_sessions);
         writer.end(name);
     }
 }
@@ -1264,9 +964,12 @@ crate::json::serde_impls!(CloudFailoverSessions);
 impl crate::xml::CollectUnknown for CloudFailoverSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_failover_sessions {
-            crate::xml::visit_unknown(path, "CloudFailoverSession", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudFailoverSession",
+            &self.cloud_failover_sessions,
+            found,
+        );
     }
 }
 /// The failover of one tenant VM within a cloud failover session: the replica point used, times, state, result and progress.
@@ -1296,159 +999,77 @@ pub struct CloudFailoverTaskSessionInfo {
 }
 impl FromXml for CloudFailoverTaskSessionInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_name: Option<crate::Text> = None;
-        let mut vm_replica_point_link: Option<Link> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<SessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut progress: Option<i32> = None;
-        let mut failure_message: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"VmName" => {
-                    if vm_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmName"));
-                    }
-                    vm_name = reader
-                        .optional_attribute_value(&element, &attr, "VmName")?;
-                }
+                b"VmName" => xml.attribute(&mut out.vm_name, &element, &attr, "VmName")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmReplicaPointLink") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VmReplicaPointLink", None)?;
-                        reader
-                            .set_once(
-                                &mut vm_replica_point_link,
-                                value,
-                                "VmReplicaPointLink",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.vm_replica_point_link,
+                            child,
+                            "VmReplicaPointLink",
+                        )?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Progress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Progress")?
-                        {
-                            reader.set_once(&mut progress, value, "Progress", offset)?;
-                        }
+                        xml.optional_value(&mut out.progress, child, "Progress")?
                     }
                     Some(b"FailureMessage") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailureMessage")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failure_message,
-                                    value,
-                                    "FailureMessage",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failure_message,
+                            child,
+                            "FailureMessage",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            vm_name,
-            vm_replica_point_link,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            progress,
-            failure_message,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverTaskSessionInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.vm_name {
-            writer.attribute_value("VmName", value);
-        }
+        writer.optional_attribute("VmName", &self.vm_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.vm_replica_point_link {
-            ToXml::to_xml(value, writer, "VmReplicaPointLink");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.progress {
-            writer.value_element("Progress", value);
-        }
-        if let Some(value) = &self.failure_message {
-            writer.value_element("FailureMessage", value);
-        }
+        writer.optional_complex("VmReplicaPointLink", &self.vm_replica_point_link);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Progress", &self.progress);
+        writer.optional_value("FailureMessage", &self.failure_message);
         writer.end(name);
     }
 }
@@ -1508,9 +1129,12 @@ crate::json::serde_impls!(CloudFailoverTaskSessionInfo);
 impl crate::xml::CollectUnknown for CloudFailoverTaskSessionInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.vm_replica_point_link {
-            crate::xml::visit_unknown(path, "VmReplicaPointLink", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmReplicaPointLink",
+            &self.vm_replica_point_link,
+            found,
+        );
     }
 }
 /// The per-VM tasks of a cloud failover session.
@@ -1526,54 +1150,45 @@ pub struct CloudFailoverTaskSessionInfoList {
 }
 impl FromXml for CloudFailoverTaskSessionInfoList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_failover_tasks: Vec<CloudFailoverTaskSessionInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudFailoverTasks") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudFailoverTasks",
-                                Some(cloud_failover_tasks.len() + 1),
-                            )?;
-                        cloud_failover_tasks.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_failover_tasks,
+                            child,
+                            "CloudFailoverTasks",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_failover_tasks,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoverTaskSessionInfoList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_failover_tasks {
-            ToXml::to_xml(item, writer, "CloudFailoverTasks");
-        }
+        writer.complexes("CloudFailoverTasks", &self.cloud_failover_tasks);
         writer.end(name);
     }
 }
@@ -1610,9 +1225,12 @@ crate::json::serde_impls!(CloudFailoverTaskSessionInfoList);
 impl crate::xml::CollectUnknown for CloudFailoverTaskSessionInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_failover_tasks {
-            crate::xml::visit_unknown(path, "CloudFailoverTasks", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudFailoverTasks",
+            &self.cloud_failover_tasks,
+            found,
+        );
     }
 }
 /// A tenant VM in a cloud failover plan, with its place in the processing order (starting at 0).
@@ -1638,115 +1256,55 @@ pub struct CloudFailoveredVm {
 }
 impl FromXml for CloudFailoveredVm {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut failover_plan_vm_id: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut order: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"FailoverPlanVMId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailoverPlanVMId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failover_plan_vm_id,
-                                    value,
-                                    "FailoverPlanVMId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failover_plan_vm_id,
+                            child,
+                            "FailoverPlanVMId",
+                        )?
                     }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
-                    Some(b"Order") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Order")?
-                        {
-                            reader.set_once(&mut order, value, "Order", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
+                    Some(b"Order") => xml.optional_value(&mut out.order, child, "Order")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            failover_plan_vm_id,
-            name,
-            order,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoveredVm {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.failover_plan_vm_id {
-            writer.value_element("FailoverPlanVMId", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.order {
-            writer.value_element("Order", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("FailoverPlanVMId", &self.failover_plan_vm_id);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("Order", &self.order);
         writer.end(name);
     }
 }
@@ -1800,9 +1358,7 @@ crate::json::serde_impls!(CloudFailoveredVm);
 impl crate::xml::CollectUnknown for CloudFailoveredVm {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// The VMs of a cloud failover plan, inside the plan (Includes) or as the plan's includes collection.
@@ -1820,76 +1376,51 @@ pub struct CloudFailoveredVms {
 }
 impl FromXml for CloudFailoveredVms {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_failover_plan_vm_or_cloud_failovered_vms: Vec<
-            CloudFailoverPlanVmOrCloudFailoveredVm,
-        > = Vec::new();
+        let mut out = Self::default();
         let mut cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failover_plan_vm = 0usize;
         let mut cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failovered_vm = 0usize;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudFailoverPlanVm") => {
-                        cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failover_plan_vm
-                            += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudFailoverPlanVm",
-                                Some(
-                                    cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failover_plan_vm,
-                                ),
-                            )?;
-                        cloud_failover_plan_vm_or_cloud_failovered_vms
-                            .push(
-                                CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoverPlanVm(
-                                    value,
-                                ),
-                            );
+                        xml.push_complex_choice(
+                            &mut out.cloud_failover_plan_vm_or_cloud_failovered_vms,
+                            &mut cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failover_plan_vm,
+                            child,
+                            "CloudFailoverPlanVm",
+                            CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoverPlanVm,
+                        )?
                     }
                     Some(b"CloudFailoveredVm") => {
-                        cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failovered_vm
-                            += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudFailoveredVm",
-                                Some(
-                                    cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failovered_vm,
-                                ),
-                            )?;
-                        cloud_failover_plan_vm_or_cloud_failovered_vms
-                            .push(
-                                CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoveredVm(
-                                    value,
-                                ),
-                            );
+                        xml.push_complex_choice(
+                            &mut out.cloud_failover_plan_vm_or_cloud_failovered_vms,
+                            &mut cloud_failover_plan_vm_or_cloud_failovered_vms_cloud_failovered_vm,
+                            child,
+                            "CloudFailoveredVm",
+                            CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoveredVm,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_failover_plan_vm_or_cloud_failovered_vms,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudFailoveredVms {
@@ -1955,9 +1486,7 @@ crate::json::serde_impls!(CloudFailoveredVms);
 impl crate::xml::CollectUnknown for CloudFailoveredVms {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for item in &self.cloud_failover_plan_vm_or_cloud_failovered_vms {
-            item.collect_unknown(path, found);
-        }
+        self.cloud_failover_plan_vm_or_cloud_failovered_vms.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `CloudFailoveredVmListType` in `schemas/cloud_failover.xsd`: the variant is the element name.
@@ -2065,163 +1594,75 @@ pub struct CloudHardwarePlan {
 }
 impl FromXml for CloudHardwarePlan {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut processor_usage_limit_mhz: Option<i32> = None;
-        let mut memory_usage_limit_mb: Option<i32> = None;
-        let mut hardware_plan_details: Option<CloudHardwarePlanDetails> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ProcessorUsageLimitMhz") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProcessorUsageLimitMhz")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut processor_usage_limit_mhz,
-                                    value,
-                                    "ProcessorUsageLimitMhz",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.processor_usage_limit_mhz,
+                            child,
+                            "ProcessorUsageLimitMhz",
+                        )?
                     }
                     Some(b"MemoryUsageLimitMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MemoryUsageLimitMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut memory_usage_limit_mb,
-                                    value,
-                                    "MemoryUsageLimitMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.memory_usage_limit_mb,
+                            child,
+                            "MemoryUsageLimitMb",
+                        )?
                     }
                     Some(b"HardwarePlanDetails") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "HardwarePlanDetails", None)?;
-                        reader
-                            .set_once(
-                                &mut hardware_plan_details,
-                                value,
-                                "HardwarePlanDetails",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.hardware_plan_details,
+                            child,
+                            "HardwarePlanDetails",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            processor_usage_limit_mhz,
-            memory_usage_limit_mb,
-            hardware_plan_details,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudHardwarePlan {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.processor_usage_limit_mhz {
-            writer.value_element("ProcessorUsageLimitMhz", value);
-        }
-        if let Some(value) = &self.memory_usage_limit_mb {
-            writer.value_element("MemoryUsageLimitMb", value);
-        }
-        if let Some(value) = &self.hardware_plan_details {
-            ToXml::to_xml(value, writer, "HardwarePlanDetails");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("ProcessorUsageLimitMhz", &self.processor_usage_limit_mhz);
+        writer.optional_value("MemoryUsageLimitMb", &self.memory_usage_limit_mb);
+        writer.optional_complex("HardwarePlanDetails", &self.hardware_plan_details);
         writer.end(name);
     }
 }
@@ -2284,12 +1725,13 @@ crate::json::serde_impls!(CloudHardwarePlan);
 impl crate::xml::CollectUnknown for CloudHardwarePlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.hardware_plan_details {
-            crate::xml::visit_unknown(path, "HardwarePlanDetails", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "HardwarePlanDetails",
+            &self.hardware_plan_details,
+            found,
+        );
     }
 }
 /// Request body that creates a hardware plan on a backup server.
@@ -2315,110 +1757,74 @@ pub struct CloudHardwarePlanCreateSpec {
 }
 impl FromXml for CloudHardwarePlanCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut backup_server_uid: Option<crate::Uid> = None;
         let mut name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
         let mut processor_usage_limit_mhz: Option<i32> = None;
         let mut memory_usage_limit_mb: Option<i32> = None;
         let mut hardware_plan_details: Option<CloudHardwarePlanDetails> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServerUid", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server_uid,
-                                value,
-                                "BackupServerUid",
-                                offset,
-                            )?;
+                        xml.value(&mut backup_server_uid, child, "BackupServerUid")?
                     }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Name", None)?;
-                        reader.set_once(&mut name, value, "Name", offset)?;
-                    }
+                    Some(b"Name") => xml.value(&mut name, child, "Name")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ProcessorUsageLimitMhz") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "ProcessorUsageLimitMhz", None)?;
-                        reader
-                            .set_once(
-                                &mut processor_usage_limit_mhz,
-                                value,
-                                "ProcessorUsageLimitMhz",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut processor_usage_limit_mhz,
+                            child,
+                            "ProcessorUsageLimitMhz",
+                        )?
                     }
                     Some(b"MemoryUsageLimitMb") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "MemoryUsageLimitMb", None)?;
-                        reader
-                            .set_once(
-                                &mut memory_usage_limit_mb,
-                                value,
-                                "MemoryUsageLimitMb",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut memory_usage_limit_mb,
+                            child,
+                            "MemoryUsageLimitMb",
+                        )?
                     }
                     Some(b"HardwarePlanDetails") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "HardwarePlanDetails", None)?;
-                        reader
-                            .set_once(
-                                &mut hardware_plan_details,
-                                value,
-                                "HardwarePlanDetails",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut hardware_plan_details,
+                            child,
+                            "HardwarePlanDetails",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             backup_server_uid: backup_server_uid
-                .ok_or_else(|| reader.missing_element("BackupServerUid"))?,
-            name: name.ok_or_else(|| reader.missing_element("Name"))?,
-            description,
+                .ok_or_else(|| xml.missing_element("BackupServerUid"))?,
+            name: name.ok_or_else(|| xml.missing_element("Name"))?,
             processor_usage_limit_mhz: processor_usage_limit_mhz
-                .ok_or_else(|| reader.missing_element("ProcessorUsageLimitMhz"))?,
+                .ok_or_else(|| xml.missing_element("ProcessorUsageLimitMhz"))?,
             memory_usage_limit_mb: memory_usage_limit_mb
-                .ok_or_else(|| reader.missing_element("MemoryUsageLimitMb"))?,
+                .ok_or_else(|| xml.missing_element("MemoryUsageLimitMb"))?,
             hardware_plan_details: hardware_plan_details
-                .ok_or_else(|| reader.missing_element("HardwarePlanDetails"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("HardwarePlanDetails"))?,
+            ..out
         })
     }
 }
@@ -2428,9 +1834,7 @@ impl ToXml for CloudHardwarePlanCreateSpec {
         writer.unknown(&self.unknown);
         writer.value_element("BackupServerUid", &self.backup_server_uid);
         writer.value_element("Name", &self.name);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         writer.value_element("ProcessorUsageLimitMhz", &self.processor_usage_limit_mhz);
         writer.value_element("MemoryUsageLimitMb", &self.memory_usage_limit_mb);
         ToXml::to_xml(&self.hardware_plan_details, writer, "HardwarePlanDetails");
@@ -2511,66 +1915,47 @@ pub struct CloudHardwarePlanDetails {
 }
 impl FromXml for CloudHardwarePlanDetails {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vi_cloud_hardware_plan_or_hv_cloud_hardware_plan: Option<
-            ViCloudHardwarePlanOrHvCloudHardwarePlan,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ViCloudHardwarePlan") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ViCloudHardwarePlan", None)?;
-                        reader
-                            .set_once(
-                                &mut vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
-                                ViCloudHardwarePlanOrHvCloudHardwarePlan::ViCloudHardwarePlan(
-                                    value,
-                                ),
-                                "ViCloudHardwarePlan",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
+                            child,
+                            "ViCloudHardwarePlan",
+                            ViCloudHardwarePlanOrHvCloudHardwarePlan::ViCloudHardwarePlan,
+                        )?
                     }
                     Some(b"HvCloudHardwarePlan") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "HvCloudHardwarePlan", None)?;
-                        reader
-                            .set_once(
-                                &mut vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
-                                ViCloudHardwarePlanOrHvCloudHardwarePlan::HvCloudHardwarePlan(
-                                    value,
-                                ),
-                                "HvCloudHardwarePlan",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
+                            child,
+                            "HvCloudHardwarePlan",
+                            ViCloudHardwarePlanOrHvCloudHardwarePlan::HvCloudHardwarePlan,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudHardwarePlanDetails {
@@ -2633,9 +2018,8 @@ crate::json::serde_impls!(CloudHardwarePlanDetails);
 impl crate::xml::CollectUnknown for CloudHardwarePlanDetails {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(item) = &self.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan {
-            item.collect_unknown(path, found);
-        }
+        self.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan
+            .collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `CloudHardwarePlanDetailsType` in `schemas/cloud_failover.xsd`: the variant is the element name.
@@ -2720,89 +2104,55 @@ pub struct CloudHardwarePlanNetworkInfo {
 }
 impl FromXml for CloudHardwarePlanNetworkInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut id: Option<crate::Text> = None;
-        let mut count_with_internet: Option<i32> = None;
-        let mut count_without_internet: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CountWithInternet") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CountWithInternet")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut count_with_internet,
-                                    value,
-                                    "CountWithInternet",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.count_with_internet,
+                            child,
+                            "CountWithInternet",
+                        )?
                     }
                     Some(b"CountWithoutInternet") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CountWithoutInternet")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut count_without_internet,
-                                    value,
-                                    "CountWithoutInternet",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.count_without_internet,
+                            child,
+                            "CountWithoutInternet",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            id,
-            count_with_internet,
-            count_without_internet,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudHardwarePlanNetworkInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.count_with_internet {
-            writer.value_element("CountWithInternet", value);
-        }
-        if let Some(value) = &self.count_without_internet {
-            writer.value_element("CountWithoutInternet", value);
-        }
+        writer.optional_value("CountWithInternet", &self.count_with_internet);
+        writer.optional_value("CountWithoutInternet", &self.count_without_internet);
         writer.end(name);
     }
 }
@@ -2862,54 +2212,45 @@ pub struct CloudHardwarePlans {
 }
 impl FromXml for CloudHardwarePlans {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_hardware_plans: Vec<CloudHardwarePlan> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudHardwarePlan") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudHardwarePlan",
-                                Some(cloud_hardware_plans.len() + 1),
-                            )?;
-                        cloud_hardware_plans.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_hardware_plans,
+                            child,
+                            "CloudHardwarePlan",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_hardware_plans,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudHardwarePlans {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_hardware_plans {
-            ToXml::to_xml(item, writer, "CloudHardwarePlan");
-        }
+        writer.complexes("CloudHardwarePlan", &self.cloud_hardware_plans);
         writer.end(name);
     }
 }
@@ -2947,9 +2288,12 @@ crate::json::serde_impls!(CloudHardwarePlans);
 impl crate::xml::CollectUnknown for CloudHardwarePlans {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_hardware_plans {
-            crate::xml::visit_unknown(path, "CloudHardwarePlan", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudHardwarePlan",
+            &self.cloud_hardware_plans,
+            found,
+        );
     }
 }
 /// The replicas a tenant's replication job (regular or CDP) keeps on a provider's backup server.
@@ -2975,107 +2319,51 @@ pub struct CloudReplica {
 }
 impl FromXml for CloudReplica {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut platform: Option<CloudReplicaPlatform> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            platform,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudReplica {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Platform", &self.platform);
         writer.end(name);
     }
 }
@@ -3129,9 +2417,7 @@ crate::json::serde_impls!(CloudReplica);
 impl crate::xml::CollectUnknown for CloudReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Virtualization platform of a tenant replica, or of the hosts a hardware plan gives out (VMware or Hyper-V only).
@@ -3201,51 +2487,41 @@ pub struct CloudReplicas {
 }
 impl FromXml for CloudReplicas {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_replicas: Vec<CloudReplica> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudReplica") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudReplica",
-                                Some(cloud_replicas.len() + 1),
-                            )?;
-                        cloud_replicas.push(value);
+                        xml.push_complex(&mut out.cloud_replicas, child, "CloudReplica")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cloud_replicas, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudReplicas {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_replicas {
-            ToXml::to_xml(item, writer, "CloudReplica");
-        }
+        writer.complexes("CloudReplica", &self.cloud_replicas);
         writer.end(name);
     }
 }
@@ -3283,9 +2559,7 @@ crate::json::serde_impls!(CloudReplicas);
 impl crate::xml::CollectUnknown for CloudReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_replicas {
-            crate::xml::visit_unknown(path, "CloudReplica", v, found);
-        }
+        crate::xml::visit_unknown(path, "CloudReplica", &self.cloud_replicas, found);
     }
 }
 /// A restore point of one tenant VM in a tenant replica, with its kind and the replica's failover state.
@@ -3317,151 +2591,70 @@ pub struct CloudVmReplicaPoint {
 }
 impl FromXml for CloudVmReplicaPoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut point_type: Option<CloudVmReplicaPointKind> = None;
-        let mut state: Option<CloudVmReplicaPointState> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"PointType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PointType")?
-                        {
-                            reader
-                                .set_once(&mut point_type, value, "PointType", offset)?;
-                        }
+                        xml.optional_value(&mut out.point_type, child, "PointType")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            creation_time_utc,
-            point_type,
-            state,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudVmReplicaPoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.point_type {
-            writer.value_element("PointType", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("PointType", &self.point_type);
+        writer.optional_value("State", &self.state);
         writer.end(name);
     }
 }
@@ -3524,9 +2717,7 @@ crate::json::serde_impls!(CloudVmReplicaPoint);
 impl crate::xml::CollectUnknown for CloudVmReplicaPoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Kind of a tenant VM replica point: CDP, full, forward or reverse increment, or snapshot.
@@ -3678,54 +2869,45 @@ pub struct CloudVmReplicaPoints {
 }
 impl FromXml for CloudVmReplicaPoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_vm_replica_points: Vec<CloudVmReplicaPoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudVmReplicaPoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudVmReplicaPoint",
-                                Some(cloud_vm_replica_points.len() + 1),
-                            )?;
-                        cloud_vm_replica_points.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_vm_replica_points,
+                            child,
+                            "CloudVmReplicaPoint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_vm_replica_points,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudVmReplicaPoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_vm_replica_points {
-            ToXml::to_xml(item, writer, "CloudVmReplicaPoint");
-        }
+        writer.complexes("CloudVmReplicaPoint", &self.cloud_vm_replica_points);
         writer.end(name);
     }
 }
@@ -3763,9 +2945,12 @@ crate::json::serde_impls!(CloudVmReplicaPoints);
 impl crate::xml::CollectUnknown for CloudVmReplicaPoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_vm_replica_points {
-            crate::xml::visit_unknown(path, "CloudVmReplicaPoint", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudVmReplicaPoint",
+            &self.cloud_vm_replica_points,
+            found,
+        );
     }
 }
 /// Settings of a Hyper-V hardware plan: the host that runs tenant replicas, its volumes and networks.
@@ -3785,79 +2970,49 @@ pub struct HvCloudHardwarePlan {
 }
 impl FromXml for HvCloudHardwarePlan {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hypervisor_host_ref: Option<crate::Text> = None;
-        let mut volumes: Option<HvCloudHardwarePlanVolumesInfoList> = None;
-        let mut network: Option<CloudHardwarePlanNetworkInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HypervisorHostRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HypervisorHostRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hypervisor_host_ref,
-                                    value,
-                                    "HypervisorHostRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hypervisor_host_ref,
+                            child,
+                            "HypervisorHostRef",
+                        )?
                     }
-                    Some(b"Volumes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Volumes", None)?;
-                        reader.set_once(&mut volumes, value, "Volumes", offset)?;
-                    }
-                    Some(b"Network") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Network", None)?;
-                        reader.set_once(&mut network, value, "Network", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Volumes") => xml.complex(&mut out.volumes, child, "Volumes")?,
+                    Some(b"Network") => xml.complex(&mut out.network, child, "Network")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            hypervisor_host_ref,
-            volumes,
-            network,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for HvCloudHardwarePlan {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.hypervisor_host_ref {
-            writer.value_element("HypervisorHostRef", value);
-        }
-        if let Some(value) = &self.volumes {
-            ToXml::to_xml(value, writer, "Volumes");
-        }
-        if let Some(value) = &self.network {
-            ToXml::to_xml(value, writer, "Network");
-        }
+        writer.optional_value("HypervisorHostRef", &self.hypervisor_host_ref);
+        writer.optional_complex("Volumes", &self.volumes);
+        writer.optional_complex("Network", &self.network);
         writer.end(name);
     }
 }
@@ -3898,12 +3053,8 @@ crate::json::serde_impls!(HvCloudHardwarePlan);
 impl crate::xml::CollectUnknown for HvCloudHardwarePlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.volumes {
-            crate::xml::visit_unknown(path, "Volumes", v, found);
-        }
-        if let Some(v) = &self.network {
-            crate::xml::visit_unknown(path, "Network", v, found);
-        }
+        crate::xml::visit_unknown(path, "Volumes", &self.volumes, found);
+        crate::xml::visit_unknown(path, "Network", &self.network, found);
     }
 }
 /// A storage volume of a Hyper-V hardware plan: the name tenants see, the folder that holds replica files and the quota.
@@ -3925,97 +3076,55 @@ pub struct HvCloudHardwarePlanVolumeInfo {
 }
 impl FromXml for HvCloudHardwarePlanVolumeInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut id: Option<crate::Text> = None;
-        let mut friendly_name: Option<crate::Text> = None;
-        let mut volume_path: Option<crate::Text> = None;
-        let mut quota_gb: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FriendlyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FriendlyName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut friendly_name,
-                                    value,
-                                    "FriendlyName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.friendly_name,
+                            child,
+                            "FriendlyName",
+                        )?
                     }
                     Some(b"VolumePath") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VolumePath")?
-                        {
-                            reader
-                                .set_once(&mut volume_path, value, "VolumePath", offset)?;
-                        }
+                        xml.optional_value(&mut out.volume_path, child, "VolumePath")?
                     }
                     Some(b"QuotaGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaGb")?
-                        {
-                            reader.set_once(&mut quota_gb, value, "QuotaGb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_gb, child, "QuotaGb")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            id,
-            friendly_name,
-            volume_path,
-            quota_gb,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for HvCloudHardwarePlanVolumeInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.friendly_name {
-            writer.value_element("FriendlyName", value);
-        }
-        if let Some(value) = &self.volume_path {
-            writer.value_element("VolumePath", value);
-        }
-        if let Some(value) = &self.quota_gb {
-            writer.value_element("QuotaGb", value);
-        }
+        writer.optional_value("FriendlyName", &self.friendly_name);
+        writer.optional_value("VolumePath", &self.volume_path);
+        writer.optional_value("QuotaGb", &self.quota_gb);
         writer.end(name);
     }
 }
@@ -4078,47 +3187,41 @@ pub struct HvCloudHardwarePlanVolumesInfoList {
 }
 impl FromXml for HvCloudHardwarePlanVolumesInfoList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut volumes: Vec<HvCloudHardwarePlanVolumeInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Volume") => {
-                        let value = reader
-                            .complex_child(child, "Volume", Some(volumes.len() + 1))?;
-                        volumes.push(value);
+                        xml.push_complex(&mut out.volumes, child, "Volume")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { volumes, unknown })
+        Ok(out)
     }
 }
 impl ToXml for HvCloudHardwarePlanVolumesInfoList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.volumes {
-            ToXml::to_xml(item, writer, "Volume");
-        }
+        writer.complexes("Volume", &self.volumes);
         writer.end(name);
     }
 }
@@ -4156,9 +3259,7 @@ crate::json::serde_impls!(HvCloudHardwarePlanVolumesInfoList);
 impl crate::xml::CollectUnknown for HvCloudHardwarePlanVolumesInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.volumes {
-            crate::xml::visit_unknown(path, "Volume", v, found);
-        }
+        crate::xml::visit_unknown(path, "Volume", &self.volumes, found);
     }
 }
 /// Settings of a VMware hardware plan: the host or cluster that runs tenant replicas, its datastores and networks.
@@ -4182,107 +3283,59 @@ pub struct ViCloudHardwarePlan {
 }
 impl FromXml for ViCloudHardwarePlan {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hypervisor_host_ref: Option<crate::Text> = None;
-        let mut parent_type: Option<ViCloudHardwarePlanParentKind> = None;
-        let mut parent_name: Option<crate::Text> = None;
-        let mut datastores: Option<ViCloudHardwarePlanDatastoreInfoList> = None;
-        let mut network: Option<CloudHardwarePlanNetworkInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HypervisorHostRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HypervisorHostRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hypervisor_host_ref,
-                                    value,
-                                    "HypervisorHostRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hypervisor_host_ref,
+                            child,
+                            "HypervisorHostRef",
+                        )?
                     }
                     Some(b"ParentType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ParentType")?
-                        {
-                            reader
-                                .set_once(&mut parent_type, value, "ParentType", offset)?;
-                        }
+                        xml.optional_value(&mut out.parent_type, child, "ParentType")?
                     }
                     Some(b"ParentName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ParentName")?
-                        {
-                            reader
-                                .set_once(&mut parent_name, value, "ParentName", offset)?;
-                        }
+                        xml.optional_value(&mut out.parent_name, child, "ParentName")?
                     }
                     Some(b"Datastores") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Datastores", None)?;
-                        reader.set_once(&mut datastores, value, "Datastores", offset)?;
+                        xml.complex(&mut out.datastores, child, "Datastores")?
                     }
-                    Some(b"Network") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Network", None)?;
-                        reader.set_once(&mut network, value, "Network", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Network") => xml.complex(&mut out.network, child, "Network")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            hypervisor_host_ref,
-            parent_type,
-            parent_name,
-            datastores,
-            network,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ViCloudHardwarePlan {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.hypervisor_host_ref {
-            writer.value_element("HypervisorHostRef", value);
-        }
-        if let Some(value) = &self.parent_type {
-            writer.value_element("ParentType", value);
-        }
-        if let Some(value) = &self.parent_name {
-            writer.value_element("ParentName", value);
-        }
-        if let Some(value) = &self.datastores {
-            ToXml::to_xml(value, writer, "Datastores");
-        }
-        if let Some(value) = &self.network {
-            ToXml::to_xml(value, writer, "Network");
-        }
+        writer.optional_value("HypervisorHostRef", &self.hypervisor_host_ref);
+        writer.optional_value("ParentType", &self.parent_type);
+        writer.optional_value("ParentName", &self.parent_name);
+        writer.optional_complex("Datastores", &self.datastores);
+        writer.optional_complex("Network", &self.network);
         writer.end(name);
     }
 }
@@ -4333,12 +3386,8 @@ crate::json::serde_impls!(ViCloudHardwarePlan);
 impl crate::xml::CollectUnknown for ViCloudHardwarePlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.datastores {
-            crate::xml::visit_unknown(path, "Datastores", v, found);
-        }
-        if let Some(v) = &self.network {
-            crate::xml::visit_unknown(path, "Network", v, found);
-        }
+        crate::xml::visit_unknown(path, "Datastores", &self.datastores, found);
+        crate::xml::visit_unknown(path, "Network", &self.network, found);
     }
 }
 /// A datastore or datastore cluster of a VMware hardware plan: the name tenants see, the storage object and the quota.
@@ -4364,128 +3413,67 @@ pub struct ViCloudHardwarePlanDatastoreInfo {
 }
 impl FromXml for ViCloudHardwarePlanDatastoreInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut id: Option<crate::Text> = None;
-        let mut friendly_name: Option<crate::Text> = None;
-        let mut datastore_type: Option<ViCloudHardwarePlanDatastoreKind> = None;
-        let mut reference: Option<crate::Text> = None;
-        let mut root_path: Option<crate::Text> = None;
-        let mut quota_gb: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FriendlyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FriendlyName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut friendly_name,
-                                    value,
-                                    "FriendlyName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.friendly_name,
+                            child,
+                            "FriendlyName",
+                        )?
                     }
                     Some(b"DatastoreType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DatastoreType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut datastore_type,
-                                    value,
-                                    "DatastoreType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.datastore_type,
+                            child,
+                            "DatastoreType",
+                        )?
                     }
                     Some(b"Reference") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Reference")?
-                        {
-                            reader.set_once(&mut reference, value, "Reference", offset)?;
-                        }
+                        xml.optional_value(&mut out.reference, child, "Reference")?
                     }
                     Some(b"RootPath") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RootPath")?
-                        {
-                            reader.set_once(&mut root_path, value, "RootPath", offset)?;
-                        }
+                        xml.optional_value(&mut out.root_path, child, "RootPath")?
                     }
                     Some(b"QuotaGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaGb")?
-                        {
-                            reader.set_once(&mut quota_gb, value, "QuotaGb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_gb, child, "QuotaGb")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            id,
-            friendly_name,
-            datastore_type,
-            reference,
-            root_path,
-            quota_gb,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ViCloudHardwarePlanDatastoreInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.friendly_name {
-            writer.value_element("FriendlyName", value);
-        }
-        if let Some(value) = &self.datastore_type {
-            writer.value_element("DatastoreType", value);
-        }
-        if let Some(value) = &self.reference {
-            writer.value_element("Reference", value);
-        }
-        if let Some(value) = &self.root_path {
-            writer.value_element("RootPath", value);
-        }
-        if let Some(value) = &self.quota_gb {
-            writer.value_element("QuotaGb", value);
-        }
+        writer.optional_value("FriendlyName", &self.friendly_name);
+        writer.optional_value("DatastoreType", &self.datastore_type);
+        writer.optional_value("Reference", &self.reference);
+        writer.optional_value("RootPath", &self.root_path);
+        writer.optional_value("QuotaGb", &self.quota_gb);
         writer.end(name);
     }
 }
@@ -4554,51 +3542,41 @@ pub struct ViCloudHardwarePlanDatastoreInfoList {
 }
 impl FromXml for ViCloudHardwarePlanDatastoreInfoList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut datastores: Vec<ViCloudHardwarePlanDatastoreInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Datastore") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "Datastore",
-                                Some(datastores.len() + 1),
-                            )?;
-                        datastores.push(value);
+                        xml.push_complex(&mut out.datastores, child, "Datastore")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { datastores, unknown })
+        Ok(out)
     }
 }
 impl ToXml for ViCloudHardwarePlanDatastoreInfoList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.datastores {
-            ToXml::to_xml(item, writer, "Datastore");
-        }
+        writer.complexes("Datastore", &self.datastores);
         writer.end(name);
     }
 }
@@ -4636,9 +3614,7 @@ crate::json::serde_impls!(ViCloudHardwarePlanDatastoreInfoList);
 impl crate::xml::CollectUnknown for ViCloudHardwarePlanDatastoreInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.datastores {
-            crate::xml::visit_unknown(path, "Datastore", v, found);
-        }
+        crate::xml::visit_unknown(path, "Datastore", &self.datastores, found);
     }
 }
 /// Whether the storage of a VMware hardware plan is a single datastore or a datastore cluster (storage pod).

@@ -43,187 +43,79 @@ pub struct CloudGateway {
 }
 impl FromXml for CloudGateway {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut enabled: Option<bool> = None;
-        let mut network_mode: Option<CloudGatewayNetworkMode> = None;
-        let mut external_ip: Option<crate::Text> = None;
-        let mut external_port: Option<i32> = None;
-        let mut internal_port: Option<i32> = None;
-        let mut description: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"NetworkMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NetworkMode")?
-                        {
-                            reader
-                                .set_once(&mut network_mode, value, "NetworkMode", offset)?;
-                        }
+                        xml.optional_value(&mut out.network_mode, child, "NetworkMode")?
                     }
                     Some(b"ExternalIP") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ExternalIP")?
-                        {
-                            reader
-                                .set_once(&mut external_ip, value, "ExternalIP", offset)?;
-                        }
+                        xml.optional_value(&mut out.external_ip, child, "ExternalIP")?
                     }
                     Some(b"ExternalPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ExternalPort")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut external_port,
-                                    value,
-                                    "ExternalPort",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.external_port,
+                            child,
+                            "ExternalPort",
+                        )?
                     }
                     Some(b"InternalPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "InternalPort")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut internal_port,
-                                    value,
-                                    "InternalPort",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.internal_port,
+                            child,
+                            "InternalPort",
+                        )?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            enabled,
-            network_mode,
-            external_ip,
-            external_port,
-            internal_port,
-            description,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudGateway {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.network_mode {
-            writer.value_element("NetworkMode", value);
-        }
-        if let Some(value) = &self.external_ip {
-            writer.value_element("ExternalIP", value);
-        }
-        if let Some(value) = &self.external_port {
-            writer.value_element("ExternalPort", value);
-        }
-        if let Some(value) = &self.internal_port {
-            writer.value_element("InternalPort", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("NetworkMode", &self.network_mode);
+        writer.optional_value("ExternalIP", &self.external_ip);
+        writer.optional_value("ExternalPort", &self.external_port);
+        writer.optional_value("InternalPort", &self.internal_port);
+        writer.optional_value("Description", &self.description);
         writer.end(name);
     }
 }
@@ -292,9 +184,7 @@ crate::json::serde_impls!(CloudGateway);
 impl crate::xml::CollectUnknown for CloudGateway {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// How tenants reach a cloud gateway: directly, or through a NAT device in front of it.
@@ -374,140 +264,59 @@ pub struct CloudGatewayPool {
 }
 impl FromXml for CloudGatewayPool {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut cloud_gateways: Option<CloudGatewayPoolGatewayList> = None;
-        let mut cloud_tenants: Option<CloudGatewayPoolTenantList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"CloudGateways") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudGateways", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_gateways,
-                                value,
-                                "CloudGateways",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.cloud_gateways, child, "CloudGateways")?
                     }
                     Some(b"CloudTenants") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudTenants", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_tenants,
-                                value,
-                                "CloudTenants",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.cloud_tenants, child, "CloudTenants")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            cloud_gateways,
-            cloud_tenants,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudGatewayPool {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.cloud_gateways {
-            ToXml::to_xml(value, writer, "CloudGateways");
-        }
-        if let Some(value) = &self.cloud_tenants {
-            ToXml::to_xml(value, writer, "CloudTenants");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_complex("CloudGateways", &self.cloud_gateways);
+        writer.optional_complex("CloudTenants", &self.cloud_tenants);
         writer.end(name);
     }
 }
@@ -567,15 +376,9 @@ crate::json::serde_impls!(CloudGatewayPool);
 impl crate::xml::CollectUnknown for CloudGatewayPool {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.cloud_gateways {
-            crate::xml::visit_unknown(path, "CloudGateways", v, found);
-        }
-        if let Some(v) = &self.cloud_tenants {
-            crate::xml::visit_unknown(path, "CloudTenants", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "CloudGateways", &self.cloud_gateways, found);
+        crate::xml::visit_unknown(path, "CloudTenants", &self.cloud_tenants, found);
     }
 }
 /// UIDs of the cloud gateways that belong to a gateway pool.
@@ -591,54 +394,45 @@ pub struct CloudGatewayPoolGatewayList {
 }
 impl FromXml for CloudGatewayPoolGatewayList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_gateway_uids: Vec<crate::Uid> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudGatewayUid") => {
-                        let value = reader
-                            .value_child(
-                                child,
-                                "CloudGatewayUid",
-                                Some(cloud_gateway_uids.len() + 1),
-                            )?;
-                        cloud_gateway_uids.push(value);
+                        xml.push_value(
+                            &mut out.cloud_gateway_uids,
+                            child,
+                            "CloudGatewayUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_gateway_uids,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudGatewayPoolGatewayList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_gateway_uids {
-            writer.value_element("CloudGatewayUid", item);
-        }
+        writer.values("CloudGatewayUid", &self.cloud_gateway_uids);
         writer.end(name);
     }
 }
@@ -691,51 +485,45 @@ pub struct CloudGatewayPoolTenantList {
 }
 impl FromXml for CloudGatewayPoolTenantList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_tenant_uids: Vec<crate::Uid> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudTenantUid") => {
-                        let value = reader
-                            .value_child(
-                                child,
-                                "CloudTenantUid",
-                                Some(cloud_tenant_uids.len() + 1),
-                            )?;
-                        cloud_tenant_uids.push(value);
+                        xml.push_value(
+                            &mut out.cloud_tenant_uids,
+                            child,
+                            "CloudTenantUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cloud_tenant_uids, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudGatewayPoolTenantList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_tenant_uids {
-            writer.value_element("CloudTenantUid", item);
-        }
+        writer.values("CloudTenantUid", &self.cloud_tenant_uids);
         writer.end(name);
     }
 }
@@ -788,54 +576,45 @@ pub struct CloudGatewayPools {
 }
 impl FromXml for CloudGatewayPools {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_gateway_pools: Vec<CloudGatewayPool> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudGatewayPool") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudGatewayPool",
-                                Some(cloud_gateway_pools.len() + 1),
-                            )?;
-                        cloud_gateway_pools.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_gateway_pools,
+                            child,
+                            "CloudGatewayPool",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_gateway_pools,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudGatewayPools {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_gateway_pools {
-            ToXml::to_xml(item, writer, "CloudGatewayPool");
-        }
+        writer.complexes("CloudGatewayPool", &self.cloud_gateway_pools);
         writer.end(name);
     }
 }
@@ -873,9 +652,12 @@ crate::json::serde_impls!(CloudGatewayPools);
 impl crate::xml::CollectUnknown for CloudGatewayPools {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_gateway_pools {
-            crate::xml::visit_unknown(path, "CloudGatewayPool", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudGatewayPool",
+            &self.cloud_gateway_pools,
+            found,
+        );
     }
 }
 /// A collection of cloud gateways.
@@ -891,51 +673,41 @@ pub struct CloudGateways {
 }
 impl FromXml for CloudGateways {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_gateways: Vec<CloudGateway> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudGateway") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudGateway",
-                                Some(cloud_gateways.len() + 1),
-                            )?;
-                        cloud_gateways.push(value);
+                        xml.push_complex(&mut out.cloud_gateways, child, "CloudGateway")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cloud_gateways, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudGateways {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_gateways {
-            ToXml::to_xml(item, writer, "CloudGateway");
-        }
+        writer.complexes("CloudGateway", &self.cloud_gateways);
         writer.end(name);
     }
 }
@@ -973,9 +745,7 @@ crate::json::serde_impls!(CloudGateways);
 impl crate::xml::CollectUnknown for CloudGateways {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_gateways {
-            crate::xml::visit_unknown(path, "CloudGateway", v, found);
-        }
+        crate::xml::visit_unknown(path, "CloudGateway", &self.cloud_gateways, found);
     }
 }
 /// One address of a backup server's pool of public IP addresses, and the tenant it is assigned to, if any. Tenants use these addresses to reach their replicas after a full site failover.
@@ -1005,134 +775,64 @@ pub struct CloudPublicIpAddress {
 }
 impl FromXml for CloudPublicIpAddress {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut backup_server_uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut ip_address: Option<crate::Text> = None;
-        let mut tenant_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"BackupServerUid" => {
-                    if backup_server_uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "BackupServerUid"));
-                    }
-                    backup_server_uid = reader
-                        .optional_attribute_value(&element, &attr, "BackupServerUid")?;
+                    xml.attribute(
+                        &mut out.backup_server_uid,
+                        &element,
+                        &attr,
+                        "BackupServerUid",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"IpAddress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IpAddress")?
-                        {
-                            reader
-                                .set_once(&mut ip_address, value, "IpAddress", offset)?;
-                        }
+                        xml.optional_value(&mut out.ip_address, child, "IpAddress")?
                     }
                     Some(b"TenantUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TenantUid")?
-                        {
-                            reader
-                                .set_once(&mut tenant_uid, value, "TenantUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.tenant_uid, child, "TenantUid")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            backup_server_uid,
-            links,
-            ip_address,
-            tenant_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudPublicIpAddress {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.backup_server_uid {
-            writer.attribute_value("BackupServerUid", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("BackupServerUid", &self.backup_server_uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.ip_address {
-            writer.value_element("IpAddress", value);
-        }
-        if let Some(value) = &self.tenant_uid {
-            writer.value_element("TenantUid", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("IpAddress", &self.ip_address);
+        writer.optional_value("TenantUid", &self.tenant_uid);
         writer.end(name);
     }
 }
@@ -1192,9 +892,7 @@ crate::json::serde_impls!(CloudPublicIpAddress);
 impl crate::xml::CollectUnknown for CloudPublicIpAddress {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Request body that adds a range of public IP addresses (first and last address) to a backup server's pool.
@@ -1214,77 +912,58 @@ pub struct CloudPublicIpAddressCreateSpec {
 }
 impl FromXml for CloudPublicIpAddressCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut backup_server_uid: Option<crate::Uid> = None;
         let mut ip_address_lower_bound: Option<crate::Text> = None;
         let mut ip_address_upper_bound: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServerUid", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server_uid,
-                                value,
-                                "BackupServerUid",
-                                offset,
-                            )?;
+                        xml.value(&mut backup_server_uid, child, "BackupServerUid")?
                     }
                     Some(b"IpAddressLowerBound") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "IpAddressLowerBound", None)?;
-                        reader
-                            .set_once(
-                                &mut ip_address_lower_bound,
-                                value,
-                                "IpAddressLowerBound",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut ip_address_lower_bound,
+                            child,
+                            "IpAddressLowerBound",
+                        )?
                     }
                     Some(b"IpAddressUpperBound") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "IpAddressUpperBound", None)?;
-                        reader
-                            .set_once(
-                                &mut ip_address_upper_bound,
-                                value,
-                                "IpAddressUpperBound",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut ip_address_upper_bound,
+                            child,
+                            "IpAddressUpperBound",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             backup_server_uid: backup_server_uid
-                .ok_or_else(|| reader.missing_element("BackupServerUid"))?,
+                .ok_or_else(|| xml.missing_element("BackupServerUid"))?,
             ip_address_lower_bound: ip_address_lower_bound
-                .ok_or_else(|| reader.missing_element("IpAddressLowerBound"))?,
+                .ok_or_else(|| xml.missing_element("IpAddressLowerBound"))?,
             ip_address_upper_bound: ip_address_upper_bound
-                .ok_or_else(|| reader.missing_element("IpAddressUpperBound"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("IpAddressUpperBound"))?,
+            ..out
         })
     }
 }
@@ -1357,73 +1036,51 @@ pub struct CloudPublicIpAddresses {
 }
 impl FromXml for CloudPublicIpAddresses {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_public_ip_address_or_cloud_public_ips: Vec<
-            CloudPublicIpAddressOrCloudPublicIp,
-        > = Vec::new();
+        let mut out = Self::default();
         let mut cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip_address = 0usize;
         let mut cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip = 0usize;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudPublicIpAddress") => {
-                        cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip_address
-                            += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudPublicIpAddress",
-                                Some(
-                                    cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip_address,
-                                ),
-                            )?;
-                        cloud_public_ip_address_or_cloud_public_ips
-                            .push(
-                                CloudPublicIpAddressOrCloudPublicIp::CloudPublicIpAddress(
-                                    value,
-                                ),
-                            );
+                        xml.push_complex_choice(
+                            &mut out.cloud_public_ip_address_or_cloud_public_ips,
+                            &mut cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip_address,
+                            child,
+                            "CloudPublicIpAddress",
+                            CloudPublicIpAddressOrCloudPublicIp::CloudPublicIpAddress,
+                        )?
                     }
                     Some(b"CloudPublicIp") => {
-                        cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudPublicIp",
-                                Some(
-                                    cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip,
-                                ),
-                            )?;
-                        cloud_public_ip_address_or_cloud_public_ips
-                            .push(
-                                CloudPublicIpAddressOrCloudPublicIp::CloudPublicIp(value),
-                            );
+                        xml.push_complex_choice(
+                            &mut out.cloud_public_ip_address_or_cloud_public_ips,
+                            &mut cloud_public_ip_address_or_cloud_public_ips_cloud_public_ip,
+                            child,
+                            "CloudPublicIp",
+                            CloudPublicIpAddressOrCloudPublicIp::CloudPublicIp,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_public_ip_address_or_cloud_public_ips,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudPublicIpAddresses {
@@ -1486,9 +1143,7 @@ crate::json::serde_impls!(CloudPublicIpAddresses);
 impl crate::xml::CollectUnknown for CloudPublicIpAddresses {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for item in &self.cloud_public_ip_address_or_cloud_public_ips {
-            item.collect_unknown(path, found);
-        }
+        self.cloud_public_ip_address_or_cloud_public_ips.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `CloudPublicIpAddressEntityListType` in `schemas/cloud_network.xsd`: the variant is the element name.
@@ -1583,92 +1238,53 @@ pub struct CreateCloudGatewayPoolSpec {
 }
 impl FromXml for CreateCloudGatewayPoolSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
         let mut cloud_gateways: Option<CloudGatewayPoolGatewayList> = None;
-        let mut cloud_tenants: Option<CloudGatewayPoolTenantList> = None;
         let mut backup_server_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Name", None)?;
-                        reader.set_once(&mut name, value, "Name", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Name") => xml.value(&mut name, child, "Name")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"CloudGateways") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudGateways", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_gateways,
-                                value,
-                                "CloudGateways",
-                                offset,
-                            )?;
+                        xml.complex(&mut cloud_gateways, child, "CloudGateways")?
                     }
                     Some(b"CloudTenants") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudTenants", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_tenants,
-                                value,
-                                "CloudTenants",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.cloud_tenants, child, "CloudTenants")?
                     }
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServerUid", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server_uid,
-                                value,
-                                "BackupServerUid",
-                                offset,
-                            )?;
+                        xml.value(&mut backup_server_uid, child, "BackupServerUid")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            name: name.ok_or_else(|| reader.missing_element("Name"))?,
-            description,
+            name: name.ok_or_else(|| xml.missing_element("Name"))?,
             cloud_gateways: cloud_gateways
-                .ok_or_else(|| reader.missing_element("CloudGateways"))?,
-            cloud_tenants,
+                .ok_or_else(|| xml.missing_element("CloudGateways"))?,
             backup_server_uid: backup_server_uid
-                .ok_or_else(|| reader.missing_element("BackupServerUid"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("BackupServerUid"))?,
+            ..out
         })
     }
 }
@@ -1677,13 +1293,9 @@ impl ToXml for CreateCloudGatewayPoolSpec {
         writer.start(name);
         writer.unknown(&self.unknown);
         writer.value_element("Name", &self.name);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         ToXml::to_xml(&self.cloud_gateways, writer, "CloudGateways");
-        if let Some(value) = &self.cloud_tenants {
-            ToXml::to_xml(value, writer, "CloudTenants");
-        }
+        writer.optional_complex("CloudTenants", &self.cloud_tenants);
         writer.value_element("BackupServerUid", &self.backup_server_uid);
         writer.end(name);
     }
@@ -1737,9 +1349,7 @@ impl crate::xml::CollectUnknown for CreateCloudGatewayPoolSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
         crate::xml::visit_unknown(path, "CloudGateways", &self.cloud_gateways, found);
-        if let Some(v) = &self.cloud_tenants {
-            crate::xml::visit_unknown(path, "CloudTenants", v, found);
-        }
+        crate::xml::visit_unknown(path, "CloudTenants", &self.cloud_tenants, found);
     }
 }
 /// Request body that gives an existing Microsoft Windows server of a backup server's infrastructure the cloud gateway role.
@@ -1769,142 +1379,78 @@ pub struct CreateCloudGatewaySpec {
 }
 impl FromXml for CreateCloudGatewaySpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_server_id_or_name: Option<crate::Text> = None;
+        let mut out = Self::default();
         let mut server_host_name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut external_ip: Option<crate::Text> = None;
-        let mut external_port: Option<i32> = None;
         let mut network_type: Option<CloudGatewayNetworkMode> = None;
-        let mut internal_port: Option<i32> = None;
-        let mut backup_server_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupServerIdOrName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerIdOrName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_id_or_name,
-                                    value,
-                                    "BackupServerIdOrName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_id_or_name,
+                            child,
+                            "BackupServerIdOrName",
+                        )?
                     }
                     Some(b"ServerHostName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "ServerHostName", None)?;
-                        reader
-                            .set_once(
-                                &mut server_host_name,
-                                value,
-                                "ServerHostName",
-                                offset,
-                            )?;
+                        xml.value(&mut server_host_name, child, "ServerHostName")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ExternalIp") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ExternalIp")?
-                        {
-                            reader
-                                .set_once(&mut external_ip, value, "ExternalIp", offset)?;
-                        }
+                        xml.optional_value(&mut out.external_ip, child, "ExternalIp")?
                     }
                     Some(b"ExternalPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ExternalPort")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut external_port,
-                                    value,
-                                    "ExternalPort",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.external_port,
+                            child,
+                            "ExternalPort",
+                        )?
                     }
                     Some(b"NetworkType") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "NetworkType", None)?;
-                        reader
-                            .set_once(&mut network_type, value, "NetworkType", offset)?;
+                        xml.value(&mut network_type, child, "NetworkType")?
                     }
                     Some(b"InternalPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "InternalPort")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut internal_port,
-                                    value,
-                                    "InternalPort",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.internal_port,
+                            child,
+                            "InternalPort",
+                        )?
                     }
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_uid,
-                                    value,
-                                    "BackupServerUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_uid,
+                            child,
+                            "BackupServerUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            backup_server_id_or_name,
             server_host_name: server_host_name
-                .ok_or_else(|| reader.missing_element("ServerHostName"))?,
-            description,
-            external_ip,
-            external_port,
+                .ok_or_else(|| xml.missing_element("ServerHostName"))?,
             network_type: network_type
-                .ok_or_else(|| reader.missing_element("NetworkType"))?,
-            internal_port,
-            backup_server_uid,
-            unknown,
+                .ok_or_else(|| xml.missing_element("NetworkType"))?,
+            ..out
         })
     }
 }
@@ -1912,26 +1458,14 @@ impl ToXml for CreateCloudGatewaySpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_server_id_or_name {
-            writer.value_element("BackupServerIdOrName", value);
-        }
+        writer.optional_value("BackupServerIdOrName", &self.backup_server_id_or_name);
         writer.value_element("ServerHostName", &self.server_host_name);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.external_ip {
-            writer.value_element("ExternalIp", value);
-        }
-        if let Some(value) = &self.external_port {
-            writer.value_element("ExternalPort", value);
-        }
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("ExternalIp", &self.external_ip);
+        writer.optional_value("ExternalPort", &self.external_port);
         writer.value_element("NetworkType", &self.network_type);
-        if let Some(value) = &self.internal_port {
-            writer.value_element("InternalPort", value);
-        }
-        if let Some(value) = &self.backup_server_uid {
-            writer.value_element("BackupServerUid", value);
-        }
+        writer.optional_value("InternalPort", &self.internal_port);
+        writer.optional_value("BackupServerUid", &self.backup_server_uid);
         writer.end(name);
     }
 }
@@ -2017,127 +1551,67 @@ pub struct SelfServiceBackupJobSettingsResource {
 }
 impl FromXml for SelfServiceBackupJobSettingsResource {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut use_default_job_settings: Option<bool> = None;
-        let mut advanced_settings: Option<SelfServiceJobAdvancedSettings> = None;
-        let mut source_proxy_auto_detect: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"UseDefaultJobSettings") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseDefaultJobSettings")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_default_job_settings,
-                                    value,
-                                    "UseDefaultJobSettings",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_default_job_settings,
+                            child,
+                            "UseDefaultJobSettings",
+                        )?
                     }
                     Some(b"AdvancedSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AdvancedSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut advanced_settings,
-                                value,
-                                "AdvancedSettings",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.advanced_settings,
+                            child,
+                            "AdvancedSettings",
+                        )?
                     }
                     Some(b"SourceProxyAutoDetect") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SourceProxyAutoDetect")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut source_proxy_auto_detect,
-                                    value,
-                                    "SourceProxyAutoDetect",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.source_proxy_auto_detect,
+                            child,
+                            "SourceProxyAutoDetect",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            use_default_job_settings,
-            advanced_settings,
-            source_proxy_auto_detect,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceBackupJobSettingsResource {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.use_default_job_settings {
-            writer.value_element("UseDefaultJobSettings", value);
-        }
-        if let Some(value) = &self.advanced_settings {
-            ToXml::to_xml(value, writer, "AdvancedSettings");
-        }
-        if let Some(value) = &self.source_proxy_auto_detect {
-            writer.value_element("SourceProxyAutoDetect", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("UseDefaultJobSettings", &self.use_default_job_settings);
+        writer.optional_complex("AdvancedSettings", &self.advanced_settings);
+        writer.optional_value("SourceProxyAutoDetect", &self.source_proxy_auto_detect);
         writer.end(name);
     }
 }
@@ -2191,12 +1665,13 @@ crate::json::serde_impls!(SelfServiceBackupJobSettingsResource);
 impl crate::xml::CollectUnknown for SelfServiceBackupJobSettingsResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.advanced_settings {
-            crate::xml::visit_unknown(path, "AdvancedSettings", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "AdvancedSettings",
+            &self.advanced_settings,
+            found,
+        );
     }
 }
 /// Periodic active full backups and their days.
@@ -2214,68 +1689,45 @@ pub struct SelfServiceJobActiveFullBackup {
 }
 impl FromXml for SelfServiceJobActiveFullBackup {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut options_weekly: Option<SelfServiceJobWeekdaysOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OptionsWeekly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsWeekly", None)?;
-                        reader
-                            .set_once(
-                                &mut options_weekly,
-                                value,
-                                "OptionsWeekly",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_weekly, child, "OptionsWeekly")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            options_weekly,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobActiveFullBackup {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.options_weekly {
-            ToXml::to_xml(value, writer, "OptionsWeekly");
-        }
+        writer.optional_complex("OptionsWeekly", &self.options_weekly);
         writer.end(name);
     }
 }
@@ -2314,9 +1766,7 @@ crate::json::serde_impls!(SelfServiceJobActiveFullBackup);
 impl crate::xml::CollectUnknown for SelfServiceJobActiveFullBackup {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.options_weekly {
-            crate::xml::visit_unknown(path, "OptionsWeekly", v, found);
-        }
+        crate::xml::visit_unknown(path, "OptionsWeekly", &self.options_weekly, found);
     }
 }
 /// Advanced settings applied to the backup jobs tenants create.
@@ -2344,158 +1794,81 @@ pub struct SelfServiceJobAdvancedSettings {
 }
 impl FromXml for SelfServiceJobAdvancedSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_settings: Option<SelfServiceJobBackupSettings> = None;
-        let mut maintenance_settings: Option<SelfServiceJobMaintenanceSettings> = None;
-        let mut storage_settings: Option<SelfServiceJobStorageSettings> = None;
-        let mut notifications_settings: Option<SelfServiceJobNotificationsSettings> = None;
-        let mut v_sphere_settings: Option<SelfServiceJobVSphereSettings> = None;
-        let mut integration_settings: Option<SelfServiceJobIntegrationSettings> = None;
-        let mut scripts_settings: Option<SelfServiceJobScriptsSettings> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "BackupSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_settings,
-                                value,
-                                "BackupSettings",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.backup_settings, child, "BackupSettings")?
                     }
                     Some(b"MaintenanceSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "MaintenanceSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut maintenance_settings,
-                                value,
-                                "MaintenanceSettings",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.maintenance_settings,
+                            child,
+                            "MaintenanceSettings",
+                        )?
                     }
                     Some(b"StorageSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "StorageSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut storage_settings,
-                                value,
-                                "StorageSettings",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.storage_settings, child, "StorageSettings")?
                     }
                     Some(b"NotificationsSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NotificationsSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut notifications_settings,
-                                value,
-                                "NotificationsSettings",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.notifications_settings,
+                            child,
+                            "NotificationsSettings",
+                        )?
                     }
                     Some(b"vSphereSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "vSphereSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut v_sphere_settings,
-                                value,
-                                "vSphereSettings",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.v_sphere_settings,
+                            child,
+                            "vSphereSettings",
+                        )?
                     }
                     Some(b"IntegrationSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "IntegrationSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut integration_settings,
-                                value,
-                                "IntegrationSettings",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.integration_settings,
+                            child,
+                            "IntegrationSettings",
+                        )?
                     }
                     Some(b"ScriptsSettings") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ScriptsSettings", None)?;
-                        reader
-                            .set_once(
-                                &mut scripts_settings,
-                                value,
-                                "ScriptsSettings",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.scripts_settings, child, "ScriptsSettings")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_settings,
-            maintenance_settings,
-            storage_settings,
-            notifications_settings,
-            v_sphere_settings,
-            integration_settings,
-            scripts_settings,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobAdvancedSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_settings {
-            ToXml::to_xml(value, writer, "BackupSettings");
-        }
-        if let Some(value) = &self.maintenance_settings {
-            ToXml::to_xml(value, writer, "MaintenanceSettings");
-        }
-        if let Some(value) = &self.storage_settings {
-            ToXml::to_xml(value, writer, "StorageSettings");
-        }
-        if let Some(value) = &self.notifications_settings {
-            ToXml::to_xml(value, writer, "NotificationsSettings");
-        }
-        if let Some(value) = &self.v_sphere_settings {
-            ToXml::to_xml(value, writer, "vSphereSettings");
-        }
-        if let Some(value) = &self.integration_settings {
-            ToXml::to_xml(value, writer, "IntegrationSettings");
-        }
-        if let Some(value) = &self.scripts_settings {
-            ToXml::to_xml(value, writer, "ScriptsSettings");
-        }
+        writer.optional_complex("BackupSettings", &self.backup_settings);
+        writer.optional_complex("MaintenanceSettings", &self.maintenance_settings);
+        writer.optional_complex("StorageSettings", &self.storage_settings);
+        writer.optional_complex("NotificationsSettings", &self.notifications_settings);
+        writer.optional_complex("vSphereSettings", &self.v_sphere_settings);
+        writer.optional_complex("IntegrationSettings", &self.integration_settings);
+        writer.optional_complex("ScriptsSettings", &self.scripts_settings);
         writer.end(name);
     }
 }
@@ -2552,27 +1925,43 @@ crate::json::serde_impls!(SelfServiceJobAdvancedSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobAdvancedSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_settings {
-            crate::xml::visit_unknown(path, "BackupSettings", v, found);
-        }
-        if let Some(v) = &self.maintenance_settings {
-            crate::xml::visit_unknown(path, "MaintenanceSettings", v, found);
-        }
-        if let Some(v) = &self.storage_settings {
-            crate::xml::visit_unknown(path, "StorageSettings", v, found);
-        }
-        if let Some(v) = &self.notifications_settings {
-            crate::xml::visit_unknown(path, "NotificationsSettings", v, found);
-        }
-        if let Some(v) = &self.v_sphere_settings {
-            crate::xml::visit_unknown(path, "vSphereSettings", v, found);
-        }
-        if let Some(v) = &self.integration_settings {
-            crate::xml::visit_unknown(path, "IntegrationSettings", v, found);
-        }
-        if let Some(v) = &self.scripts_settings {
-            crate::xml::visit_unknown(path, "ScriptsSettings", v, found);
-        }
+        crate::xml::visit_unknown(path, "BackupSettings", &self.backup_settings, found);
+        crate::xml::visit_unknown(
+            path,
+            "MaintenanceSettings",
+            &self.maintenance_settings,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "StorageSettings",
+            &self.storage_settings,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "NotificationsSettings",
+            &self.notifications_settings,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "vSphereSettings",
+            &self.v_sphere_settings,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "IntegrationSettings",
+            &self.integration_settings,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ScriptsSettings",
+            &self.scripts_settings,
+            found,
+        );
     }
 }
 /// Backup method of tenant jobs.
@@ -2588,47 +1977,41 @@ pub struct SelfServiceJobBackupMode {
 }
 impl FromXml for SelfServiceJobBackupMode {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut incremental: Option<SelfServiceJobIncrementalMode> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Incremental") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Incremental", None)?;
-                        reader.set_once(&mut incremental, value, "Incremental", offset)?;
+                        xml.complex(&mut out.incremental, child, "Incremental")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { incremental, unknown })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobBackupMode {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.incremental {
-            ToXml::to_xml(value, writer, "Incremental");
-        }
+        writer.optional_complex("Incremental", &self.incremental);
         writer.end(name);
     }
 }
@@ -2665,9 +2048,7 @@ crate::json::serde_impls!(SelfServiceJobBackupMode);
 impl crate::xml::CollectUnknown for SelfServiceJobBackupMode {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.incremental {
-            crate::xml::visit_unknown(path, "Incremental", v, found);
-        }
+        crate::xml::visit_unknown(path, "Incremental", &self.incremental, found);
     }
 }
 /// Backup method and full backup settings of tenant jobs.
@@ -2685,67 +2066,49 @@ pub struct SelfServiceJobBackupSettings {
 }
 impl FromXml for SelfServiceJobBackupSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_mode: Option<SelfServiceJobBackupMode> = None;
-        let mut active_full_backup: Option<SelfServiceJobActiveFullBackup> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupMode") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "BackupMode", None)?;
-                        reader.set_once(&mut backup_mode, value, "BackupMode", offset)?;
+                        xml.complex(&mut out.backup_mode, child, "BackupMode")?
                     }
                     Some(b"ActiveFullBackup") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ActiveFullBackup", None)?;
-                        reader
-                            .set_once(
-                                &mut active_full_backup,
-                                value,
-                                "ActiveFullBackup",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.active_full_backup,
+                            child,
+                            "ActiveFullBackup",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_mode,
-            active_full_backup,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobBackupSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_mode {
-            ToXml::to_xml(value, writer, "BackupMode");
-        }
-        if let Some(value) = &self.active_full_backup {
-            ToXml::to_xml(value, writer, "ActiveFullBackup");
-        }
+        writer.optional_complex("BackupMode", &self.backup_mode);
+        writer.optional_complex("ActiveFullBackup", &self.active_full_backup);
         writer.end(name);
     }
 }
@@ -2784,12 +2147,13 @@ crate::json::serde_impls!(SelfServiceJobBackupSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobBackupSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_mode {
-            crate::xml::visit_unknown(path, "BackupMode", v, found);
-        }
-        if let Some(v) = &self.active_full_backup {
-            crate::xml::visit_unknown(path, "ActiveFullBackup", v, found);
-        }
+        crate::xml::visit_unknown(path, "BackupMode", &self.backup_mode, found);
+        crate::xml::visit_unknown(
+            path,
+            "ActiveFullBackup",
+            &self.active_full_backup,
+            found,
+        );
     }
 }
 /// Use of VMware changed block tracking by tenant jobs.
@@ -2809,93 +2173,65 @@ pub struct SelfServiceJobChangedBlockTracking {
 }
 impl FromXml for SelfServiceJobChangedBlockTracking {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut enable_for_all_protected_vms: Option<bool> = None;
-        let mut reset_change_tracking_on_active_full: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnableForAllProtectedVms") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EnableForAllProtectedVms")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut enable_for_all_protected_vms,
-                                    value,
-                                    "EnableForAllProtectedVms",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.enable_for_all_protected_vms,
+                            child,
+                            "EnableForAllProtectedVms",
+                        )?
                     }
                     Some(b"ResetChangeTrackingOnActiveFull") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "ResetChangeTrackingOnActiveFull",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut reset_change_tracking_on_active_full,
-                                    value,
-                                    "ResetChangeTrackingOnActiveFull",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.reset_change_tracking_on_active_full,
+                            child,
+                            "ResetChangeTrackingOnActiveFull",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            enable_for_all_protected_vms,
-            reset_change_tracking_on_active_full,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobChangedBlockTracking {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enable_for_all_protected_vms {
-            writer.value_element("EnableForAllProtectedVms", value);
-        }
-        if let Some(value) = &self.reset_change_tracking_on_active_full {
-            writer.value_element("ResetChangeTrackingOnActiveFull", value);
-        }
+        writer
+            .optional_value(
+                "EnableForAllProtectedVms",
+                &self.enable_for_all_protected_vms,
+            );
+        writer
+            .optional_value(
+                "ResetChangeTrackingOnActiveFull",
+                &self.reset_change_tracking_on_active_full,
+            );
         writer.end(name);
     }
 }
@@ -2971,138 +2307,82 @@ pub struct SelfServiceJobDataReduction {
 }
 impl FromXml for SelfServiceJobDataReduction {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enable_inline_data_deduplication: Option<bool> = None;
-        let mut enable_swap_file_blocks: Option<bool> = None;
-        let mut enable_deleted_file_blocks: Option<bool> = None;
-        let mut compression_level: Option<crate::Text> = None;
-        let mut storage_optimization: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnableInlineDataDeduplication") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "EnableInlineDataDeduplication",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut enable_inline_data_deduplication,
-                                    value,
-                                    "EnableInlineDataDeduplication",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.enable_inline_data_deduplication,
+                            child,
+                            "EnableInlineDataDeduplication",
+                        )?
                     }
                     Some(b"EnableSwapFileBlocks") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EnableSwapFileBlocks")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut enable_swap_file_blocks,
-                                    value,
-                                    "EnableSwapFileBlocks",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.enable_swap_file_blocks,
+                            child,
+                            "EnableSwapFileBlocks",
+                        )?
                     }
                     Some(b"EnableDeletedFileBlocks") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EnableDeletedFileBlocks")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut enable_deleted_file_blocks,
-                                    value,
-                                    "EnableDeletedFileBlocks",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.enable_deleted_file_blocks,
+                            child,
+                            "EnableDeletedFileBlocks",
+                        )?
                     }
                     Some(b"CompressionLevel") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CompressionLevel")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut compression_level,
-                                    value,
-                                    "CompressionLevel",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.compression_level,
+                            child,
+                            "CompressionLevel",
+                        )?
                     }
                     Some(b"StorageOptimization") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StorageOptimization")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut storage_optimization,
-                                    value,
-                                    "StorageOptimization",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.storage_optimization,
+                            child,
+                            "StorageOptimization",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enable_inline_data_deduplication,
-            enable_swap_file_blocks,
-            enable_deleted_file_blocks,
-            compression_level,
-            storage_optimization,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobDataReduction {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enable_inline_data_deduplication {
-            writer.value_element("EnableInlineDataDeduplication", value);
-        }
-        if let Some(value) = &self.enable_swap_file_blocks {
-            writer.value_element("EnableSwapFileBlocks", value);
-        }
-        if let Some(value) = &self.enable_deleted_file_blocks {
-            writer.value_element("EnableDeletedFileBlocks", value);
-        }
-        if let Some(value) = &self.compression_level {
-            writer.value_element("CompressionLevel", value);
-        }
-        if let Some(value) = &self.storage_optimization {
-            writer.value_element("StorageOptimization", value);
-        }
+        writer
+            .optional_value(
+                "EnableInlineDataDeduplication",
+                &self.enable_inline_data_deduplication,
+            );
+        writer.optional_value("EnableSwapFileBlocks", &self.enable_swap_file_blocks);
+        writer
+            .optional_value("EnableDeletedFileBlocks", &self.enable_deleted_file_blocks);
+        writer.optional_value("CompressionLevel", &self.compression_level);
+        writer.optional_value("StorageOptimization", &self.storage_optimization);
         writer.end(name);
     }
 }
@@ -3174,74 +2454,57 @@ pub struct SelfServiceJobFullBackupMaintenance {
 }
 impl FromXml for SelfServiceJobFullBackupMaintenance {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut remove_deleted_vms: Option<SelfServiceJobRemoveDeletedVms> = None;
-        let mut defragment_full_backup_file: Option<SelfServiceJobMonthlyTask> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RemoveDeletedVms") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RemoveDeletedVms", None)?;
-                        reader
-                            .set_once(
-                                &mut remove_deleted_vms,
-                                value,
-                                "RemoveDeletedVms",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.remove_deleted_vms,
+                            child,
+                            "RemoveDeletedVms",
+                        )?
                     }
                     Some(b"DefragmentFullBackupFile") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "DefragmentFullBackupFile", None)?;
-                        reader
-                            .set_once(
-                                &mut defragment_full_backup_file,
-                                value,
-                                "DefragmentFullBackupFile",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.defragment_full_backup_file,
+                            child,
+                            "DefragmentFullBackupFile",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            remove_deleted_vms,
-            defragment_full_backup_file,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobFullBackupMaintenance {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.remove_deleted_vms {
-            ToXml::to_xml(value, writer, "RemoveDeletedVms");
-        }
-        if let Some(value) = &self.defragment_full_backup_file {
-            ToXml::to_xml(value, writer, "DefragmentFullBackupFile");
-        }
+        writer.optional_complex("RemoveDeletedVms", &self.remove_deleted_vms);
+        writer
+            .optional_complex(
+                "DefragmentFullBackupFile",
+                &self.defragment_full_backup_file,
+            );
         writer.end(name);
     }
 }
@@ -3287,12 +2550,18 @@ crate::json::serde_impls!(SelfServiceJobFullBackupMaintenance);
 impl crate::xml::CollectUnknown for SelfServiceJobFullBackupMaintenance {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.remove_deleted_vms {
-            crate::xml::visit_unknown(path, "RemoveDeletedVms", v, found);
-        }
-        if let Some(v) = &self.defragment_full_backup_file {
-            crate::xml::visit_unknown(path, "DefragmentFullBackupFile", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "RemoveDeletedVms",
+            &self.remove_deleted_vms,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "DefragmentFullBackupFile",
+            &self.defragment_full_backup_file,
+            found,
+        );
     }
 }
 /// Settings of the forever-incremental backup method.
@@ -3308,53 +2577,41 @@ pub struct SelfServiceJobIncrementalMode {
 }
 impl FromXml for SelfServiceJobIncrementalMode {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut synthetic_full: Option<SelfServiceJobSyntheticFull> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"SyntheticFull") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "SyntheticFull", None)?;
-                        reader
-                            .set_once(
-                                &mut synthetic_full,
-                                value,
-                                "SyntheticFull",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.synthetic_full, child, "SyntheticFull")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { synthetic_full, unknown })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobIncrementalMode {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.synthetic_full {
-            ToXml::to_xml(value, writer, "SyntheticFull");
-        }
+        writer.optional_complex("SyntheticFull", &self.synthetic_full);
         writer.end(name);
     }
 }
@@ -3391,9 +2648,7 @@ crate::json::serde_impls!(SelfServiceJobIncrementalMode);
 impl crate::xml::CollectUnknown for SelfServiceJobIncrementalMode {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.synthetic_full {
-            crate::xml::visit_unknown(path, "SyntheticFull", v, found);
-        }
+        crate::xml::visit_unknown(path, "SyntheticFull", &self.synthetic_full, found);
     }
 }
 /// Storage system integration of tenant jobs.
@@ -3409,57 +2664,49 @@ pub struct SelfServiceJobIntegrationSettings {
 }
 impl FromXml for SelfServiceJobIntegrationSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_from_storage_snapshots: Option<SelfServiceJobStorageSnapshots> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupFromStorageSnapshots") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupFromStorageSnapshots", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_from_storage_snapshots,
-                                value,
-                                "BackupFromStorageSnapshots",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.backup_from_storage_snapshots,
+                            child,
+                            "BackupFromStorageSnapshots",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_from_storage_snapshots,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobIntegrationSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_from_storage_snapshots {
-            ToXml::to_xml(value, writer, "BackupFromStorageSnapshots");
-        }
+        writer
+            .optional_complex(
+                "BackupFromStorageSnapshots",
+                &self.backup_from_storage_snapshots,
+            );
         writer.end(name);
     }
 }
@@ -3500,9 +2747,12 @@ crate::json::serde_impls!(SelfServiceJobIntegrationSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobIntegrationSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_from_storage_snapshots {
-            crate::xml::visit_unknown(path, "BackupFromStorageSnapshots", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "BackupFromStorageSnapshots",
+            &self.backup_from_storage_snapshots,
+            found,
+        );
     }
 }
 /// Health check and backup file maintenance of tenant jobs.
@@ -3520,76 +2770,58 @@ pub struct SelfServiceJobMaintenanceSettings {
 }
 impl FromXml for SelfServiceJobMaintenanceSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_files_health_check: Option<SelfServiceJobMonthlyTask> = None;
-        let mut full_backup_file_maintenance: Option<
-            SelfServiceJobFullBackupMaintenance,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupFilesHealthCheck") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupFilesHealthCheck", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_files_health_check,
-                                value,
-                                "BackupFilesHealthCheck",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.backup_files_health_check,
+                            child,
+                            "BackupFilesHealthCheck",
+                        )?
                     }
                     Some(b"FullBackupFileMaintenance") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "FullBackupFileMaintenance", None)?;
-                        reader
-                            .set_once(
-                                &mut full_backup_file_maintenance,
-                                value,
-                                "FullBackupFileMaintenance",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.full_backup_file_maintenance,
+                            child,
+                            "FullBackupFileMaintenance",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_files_health_check,
-            full_backup_file_maintenance,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobMaintenanceSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_files_health_check {
-            ToXml::to_xml(value, writer, "BackupFilesHealthCheck");
-        }
-        if let Some(value) = &self.full_backup_file_maintenance {
-            ToXml::to_xml(value, writer, "FullBackupFileMaintenance");
-        }
+        writer
+            .optional_complex("BackupFilesHealthCheck", &self.backup_files_health_check);
+        writer
+            .optional_complex(
+                "FullBackupFileMaintenance",
+                &self.full_backup_file_maintenance,
+            );
         writer.end(name);
     }
 }
@@ -3635,12 +2867,18 @@ crate::json::serde_impls!(SelfServiceJobMaintenanceSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobMaintenanceSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_files_health_check {
-            crate::xml::visit_unknown(path, "BackupFilesHealthCheck", v, found);
-        }
-        if let Some(v) = &self.full_backup_file_maintenance {
-            crate::xml::visit_unknown(path, "FullBackupFileMaintenance", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "BackupFilesHealthCheck",
+            &self.backup_files_health_check,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "FullBackupFileMaintenance",
+            &self.full_backup_file_maintenance,
+            found,
+        );
     }
 }
 /// A weekday of chosen weeks (first to fourth, or last) in chosen months on which a periodic job operation runs.
@@ -3662,95 +2900,55 @@ pub struct SelfServiceJobMonthlyOptions {
 }
 impl FromXml for SelfServiceJobMonthlyOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut day_number_in_month: Option<crate::Text> = None;
-        let mut day_of_week: Option<JobDayOfWeek> = None;
-        let mut months: Vec<JobMonth> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DayNumberInMonth") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DayNumberInMonth")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut day_number_in_month,
-                                    value,
-                                    "DayNumberInMonth",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.day_number_in_month,
+                            child,
+                            "DayNumberInMonth",
+                        )?
                     }
                     Some(b"DayOfWeek") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DayOfWeek")?
-                        {
-                            reader
-                                .set_once(&mut day_of_week, value, "DayOfWeek", offset)?;
-                        }
+                        xml.optional_value(&mut out.day_of_week, child, "DayOfWeek")?
                     }
-                    Some(b"Months") => {
-                        let value = reader
-                            .value_child(child, "Months", Some(months.len() + 1))?;
-                        months.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Months") => xml.push_value(&mut out.months, child, "Months")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            day_number_in_month,
-            day_of_week,
-            months,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobMonthlyOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.day_number_in_month {
-            writer.value_element("DayNumberInMonth", value);
-        }
-        if let Some(value) = &self.day_of_week {
-            writer.value_element("DayOfWeek", value);
-        }
-        for item in &self.months {
-            writer.value_element("Months", item);
-        }
+        writer.optional_value("DayNumberInMonth", &self.day_number_in_month);
+        writer.optional_value("DayOfWeek", &self.day_of_week);
+        writer.values("Months", &self.months);
         writer.end(name);
     }
 }
@@ -3815,68 +3013,45 @@ pub struct SelfServiceJobMonthlyTask {
 }
 impl FromXml for SelfServiceJobMonthlyTask {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut options_monthly: Option<SelfServiceJobMonthlyOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OptionsMonthly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsMonthly", None)?;
-                        reader
-                            .set_once(
-                                &mut options_monthly,
-                                value,
-                                "OptionsMonthly",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_monthly, child, "OptionsMonthly")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            options_monthly,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobMonthlyTask {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.options_monthly {
-            ToXml::to_xml(value, writer, "OptionsMonthly");
-        }
+        writer.optional_complex("OptionsMonthly", &self.options_monthly);
         writer.end(name);
     }
 }
@@ -3915,9 +3090,7 @@ crate::json::serde_impls!(SelfServiceJobMonthlyTask);
 impl crate::xml::CollectUnknown for SelfServiceJobMonthlyTask {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.options_monthly {
-            crate::xml::visit_unknown(path, "OptionsMonthly", v, found);
-        }
+        crate::xml::visit_unknown(path, "OptionsMonthly", &self.options_monthly, found);
     }
 }
 /// SNMP and VM attribute notifications of tenant jobs.
@@ -3935,78 +3108,57 @@ pub struct SelfServiceJobNotificationsSettings {
 }
 impl FromXml for SelfServiceJobNotificationsSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut send_snmp_notifications: Option<bool> = None;
-        let mut vm_attribute_notifications: Option<
-            SelfServiceJobVmAttributeNotifications,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"SendSnmpNotifications") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SendSnmpNotifications")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut send_snmp_notifications,
-                                    value,
-                                    "SendSnmpNotifications",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.send_snmp_notifications,
+                            child,
+                            "SendSnmpNotifications",
+                        )?
                     }
                     Some(b"VmAttributeNotifications") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VmAttributeNotifications", None)?;
-                        reader
-                            .set_once(
-                                &mut vm_attribute_notifications,
-                                value,
-                                "VmAttributeNotifications",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.vm_attribute_notifications,
+                            child,
+                            "VmAttributeNotifications",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            send_snmp_notifications,
-            vm_attribute_notifications,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobNotificationsSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.send_snmp_notifications {
-            writer.value_element("SendSnmpNotifications", value);
-        }
-        if let Some(value) = &self.vm_attribute_notifications {
-            ToXml::to_xml(value, writer, "VmAttributeNotifications");
-        }
+        writer.optional_value("SendSnmpNotifications", &self.send_snmp_notifications);
+        writer
+            .optional_complex(
+                "VmAttributeNotifications",
+                &self.vm_attribute_notifications,
+            );
         writer.end(name);
     }
 }
@@ -4052,9 +3204,12 @@ crate::json::serde_impls!(SelfServiceJobNotificationsSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobNotificationsSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.vm_attribute_notifications {
-            crate::xml::visit_unknown(path, "VmAttributeNotifications", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmAttributeNotifications",
+            &self.vm_attribute_notifications,
+            found,
+        );
     }
 }
 /// Removal of the data of VMs no longer processed, after a number of days.
@@ -4072,66 +3227,45 @@ pub struct SelfServiceJobRemoveDeletedVms {
 }
 impl FromXml for SelfServiceJobRemoveDeletedVms {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut remove_after: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RemoveAfter") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RemoveAfter")?
-                        {
-                            reader
-                                .set_once(&mut remove_after, value, "RemoveAfter", offset)?;
-                        }
+                        xml.optional_value(&mut out.remove_after, child, "RemoveAfter")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            remove_after,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobRemoveDeletedVms {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.remove_after {
-            writer.value_element("RemoveAfter", value);
-        }
+        writer.optional_value("RemoveAfter", &self.remove_after);
         writer.end(name);
     }
 }
@@ -4250,66 +3384,45 @@ pub struct SelfServiceJobScript {
 }
 impl FromXml for SelfServiceJobScript {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut script_path: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ScriptPath") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScriptPath")?
-                        {
-                            reader
-                                .set_once(&mut script_path, value, "ScriptPath", offset)?;
-                        }
+                        xml.optional_value(&mut out.script_path, child, "ScriptPath")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            script_path,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobScript {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.script_path {
-            writer.value_element("ScriptPath", value);
-        }
+        writer.optional_value("ScriptPath", &self.script_path);
         writer.end(name);
     }
 }
@@ -4363,59 +3476,45 @@ pub struct SelfServiceJobScriptFrequency {
 }
 impl FromXml for SelfServiceJobScriptFrequency {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut run_every_backup_session: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RunEveryBackupSession") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RunEveryBackupSession")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut run_every_backup_session,
-                                    value,
-                                    "RunEveryBackupSession",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.run_every_backup_session,
+                            child,
+                            "RunEveryBackupSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            run_every_backup_session,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobScriptFrequency {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.run_every_backup_session {
-            writer.value_element("RunEveryBackupSession", value);
-        }
+        writer.optional_value("RunEveryBackupSession", &self.run_every_backup_session);
         writer.end(name);
     }
 }
@@ -4471,91 +3570,57 @@ pub struct SelfServiceJobScriptsSettings {
 }
 impl FromXml for SelfServiceJobScriptsSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut post_job_script: Option<SelfServiceJobScript> = None;
-        let mut pre_job_script: Option<SelfServiceJobScript> = None;
-        let mut run_scripts_every_backup_session: Option<
-            SelfServiceJobScriptFrequency,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PostJobScript") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "PostJobScript", None)?;
-                        reader
-                            .set_once(
-                                &mut post_job_script,
-                                value,
-                                "PostJobScript",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.post_job_script, child, "PostJobScript")?
                     }
                     Some(b"PreJobScript") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "PreJobScript", None)?;
-                        reader
-                            .set_once(
-                                &mut pre_job_script,
-                                value,
-                                "PreJobScript",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.pre_job_script, child, "PreJobScript")?
                     }
                     Some(b"RunScriptsEveryBackupSession") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RunScriptsEveryBackupSession", None)?;
-                        reader
-                            .set_once(
-                                &mut run_scripts_every_backup_session,
-                                value,
-                                "RunScriptsEveryBackupSession",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.run_scripts_every_backup_session,
+                            child,
+                            "RunScriptsEveryBackupSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            post_job_script,
-            pre_job_script,
-            run_scripts_every_backup_session,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobScriptsSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.post_job_script {
-            ToXml::to_xml(value, writer, "PostJobScript");
-        }
-        if let Some(value) = &self.pre_job_script {
-            ToXml::to_xml(value, writer, "PreJobScript");
-        }
-        if let Some(value) = &self.run_scripts_every_backup_session {
-            ToXml::to_xml(value, writer, "RunScriptsEveryBackupSession");
-        }
+        writer.optional_complex("PostJobScript", &self.post_job_script);
+        writer.optional_complex("PreJobScript", &self.pre_job_script);
+        writer
+            .optional_complex(
+                "RunScriptsEveryBackupSession",
+                &self.run_scripts_every_backup_session,
+            );
         writer.end(name);
     }
 }
@@ -4604,15 +3669,14 @@ crate::json::serde_impls!(SelfServiceJobScriptsSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobScriptsSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.post_job_script {
-            crate::xml::visit_unknown(path, "PostJobScript", v, found);
-        }
-        if let Some(v) = &self.pre_job_script {
-            crate::xml::visit_unknown(path, "PreJobScript", v, found);
-        }
-        if let Some(v) = &self.run_scripts_every_backup_session {
-            crate::xml::visit_unknown(path, "RunScriptsEveryBackupSession", v, found);
-        }
+        crate::xml::visit_unknown(path, "PostJobScript", &self.post_job_script, found);
+        crate::xml::visit_unknown(path, "PreJobScript", &self.pre_job_script, found);
+        crate::xml::visit_unknown(
+            path,
+            "RunScriptsEveryBackupSession",
+            &self.run_scripts_every_backup_session,
+            found,
+        );
     }
 }
 /// Data reduction and encryption of tenant job backups.
@@ -4630,66 +3694,45 @@ pub struct SelfServiceJobStorageSettings {
 }
 impl FromXml for SelfServiceJobStorageSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut data_reduction: Option<SelfServiceJobDataReduction> = None;
-        let mut encryption: Option<SelfServiceJobSwitch> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DataReduction") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "DataReduction", None)?;
-                        reader
-                            .set_once(
-                                &mut data_reduction,
-                                value,
-                                "DataReduction",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.data_reduction, child, "DataReduction")?
                     }
                     Some(b"Encryption") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Encryption", None)?;
-                        reader.set_once(&mut encryption, value, "Encryption", offset)?;
+                        xml.complex(&mut out.encryption, child, "Encryption")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            data_reduction,
-            encryption,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobStorageSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.data_reduction {
-            ToXml::to_xml(value, writer, "DataReduction");
-        }
-        if let Some(value) = &self.encryption {
-            ToXml::to_xml(value, writer, "Encryption");
-        }
+        writer.optional_complex("DataReduction", &self.data_reduction);
+        writer.optional_complex("Encryption", &self.encryption);
         writer.end(name);
     }
 }
@@ -4728,12 +3771,8 @@ crate::json::serde_impls!(SelfServiceJobStorageSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobStorageSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.data_reduction {
-            crate::xml::visit_unknown(path, "DataReduction", v, found);
-        }
-        if let Some(v) = &self.encryption {
-            crate::xml::visit_unknown(path, "Encryption", v, found);
-        }
+        crate::xml::visit_unknown(path, "DataReduction", &self.data_reduction, found);
+        crate::xml::visit_unknown(path, "Encryption", &self.encryption, found);
     }
 }
 /// Backup from storage snapshots: how many VMs one snapshot may serve and whether to fall back to regular processing.
@@ -4753,93 +3792,65 @@ pub struct SelfServiceJobStorageSnapshots {
 }
 impl FromXml for SelfServiceJobStorageSnapshots {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut limit_processed_vm_count_per_storage_snapshot: Option<i32> = None;
-        let mut failover_to_standart_backup: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LimitProcessedVmCountPerStorageSnapshot") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "LimitProcessedVmCountPerStorageSnapshot",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut limit_processed_vm_count_per_storage_snapshot,
-                                    value,
-                                    "LimitProcessedVmCountPerStorageSnapshot",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.limit_processed_vm_count_per_storage_snapshot,
+                            child,
+                            "LimitProcessedVmCountPerStorageSnapshot",
+                        )?
                     }
                     Some(b"FailoverToStandartBackup") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailoverToStandartBackup")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failover_to_standart_backup,
-                                    value,
-                                    "FailoverToStandartBackup",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failover_to_standart_backup,
+                            child,
+                            "FailoverToStandartBackup",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            limit_processed_vm_count_per_storage_snapshot,
-            failover_to_standart_backup,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobStorageSnapshots {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.limit_processed_vm_count_per_storage_snapshot {
-            writer.value_element("LimitProcessedVmCountPerStorageSnapshot", value);
-        }
-        if let Some(value) = &self.failover_to_standart_backup {
-            writer.value_element("FailoverToStandartBackup", value);
-        }
+        writer
+            .optional_value(
+                "LimitProcessedVmCountPerStorageSnapshot",
+                &self.limit_processed_vm_count_per_storage_snapshot,
+            );
+        writer
+            .optional_value(
+                "FailoverToStandartBackup",
+                &self.failover_to_standart_backup,
+            );
         writer.end(name);
     }
 }
@@ -4912,48 +3923,40 @@ pub struct SelfServiceJobSwitch {
 }
 impl FromXml for SelfServiceJobSwitch {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { enabled, unknown })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobSwitch {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
         writer.end(name);
     }
@@ -5010,90 +4013,57 @@ pub struct SelfServiceJobSyntheticFull {
 }
 impl FromXml for SelfServiceJobSyntheticFull {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut options_daily: Option<SelfServiceJobWeekdaysOptions> = None;
-        let mut transform_previous_backup_chains: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OptionsDaily") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsDaily", None)?;
-                        reader
-                            .set_once(
-                                &mut options_daily,
-                                value,
-                                "OptionsDaily",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_daily, child, "OptionsDaily")?
                     }
                     Some(b"TransformPreviousBackupChains") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "TransformPreviousBackupChains",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut transform_previous_backup_chains,
-                                    value,
-                                    "TransformPreviousBackupChains",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.transform_previous_backup_chains,
+                            child,
+                            "TransformPreviousBackupChains",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            options_daily,
-            transform_previous_backup_chains,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobSyntheticFull {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.options_daily {
-            ToXml::to_xml(value, writer, "OptionsDaily");
-        }
-        if let Some(value) = &self.transform_previous_backup_chains {
-            writer.value_element("TransformPreviousBackupChains", value);
-        }
+        writer.optional_complex("OptionsDaily", &self.options_daily);
+        writer
+            .optional_value(
+                "TransformPreviousBackupChains",
+                &self.transform_previous_backup_chains,
+            );
         writer.end(name);
     }
 }
@@ -5142,9 +4112,7 @@ crate::json::serde_impls!(SelfServiceJobSyntheticFull);
 impl crate::xml::CollectUnknown for SelfServiceJobSyntheticFull {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.options_daily {
-            crate::xml::visit_unknown(path, "OptionsDaily", v, found);
-        }
+        crate::xml::visit_unknown(path, "OptionsDaily", &self.options_daily, found);
     }
 }
 /// vSphere-specific settings of tenant jobs: guest quiescence and changed block tracking.
@@ -5162,74 +4130,49 @@ pub struct SelfServiceJobVSphereSettings {
 }
 impl FromXml for SelfServiceJobVSphereSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut guest_quiescence: Option<SelfServiceJobSwitch> = None;
-        let mut changed_block_tracking: Option<SelfServiceJobChangedBlockTracking> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"GuestQuiescence") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestQuiescence", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_quiescence,
-                                value,
-                                "GuestQuiescence",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.guest_quiescence, child, "GuestQuiescence")?
                     }
                     Some(b"ChangedBlockTracking") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ChangedBlockTracking", None)?;
-                        reader
-                            .set_once(
-                                &mut changed_block_tracking,
-                                value,
-                                "ChangedBlockTracking",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.changed_block_tracking,
+                            child,
+                            "ChangedBlockTracking",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            guest_quiescence,
-            changed_block_tracking,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobVSphereSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.guest_quiescence {
-            ToXml::to_xml(value, writer, "GuestQuiescence");
-        }
-        if let Some(value) = &self.changed_block_tracking {
-            ToXml::to_xml(value, writer, "ChangedBlockTracking");
-        }
+        writer.optional_complex("GuestQuiescence", &self.guest_quiescence);
+        writer.optional_complex("ChangedBlockTracking", &self.changed_block_tracking);
         writer.end(name);
     }
 }
@@ -5268,12 +4211,18 @@ crate::json::serde_impls!(SelfServiceJobVSphereSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobVSphereSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.guest_quiescence {
-            crate::xml::visit_unknown(path, "GuestQuiescence", v, found);
-        }
-        if let Some(v) = &self.changed_block_tracking {
-            crate::xml::visit_unknown(path, "ChangedBlockTracking", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "GuestQuiescence",
+            &self.guest_quiescence,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ChangedBlockTracking",
+            &self.changed_block_tracking,
+            found,
+        );
     }
 }
 /// Writing the result of a successful backup into a VM attribute.
@@ -5293,93 +4242,65 @@ pub struct SelfServiceJobVmAttributeNotifications {
 }
 impl FromXml for SelfServiceJobVmAttributeNotifications {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut set_successful_backup_details_to_vm_attr: Option<crate::Text> = None;
-        let mut append_to_existing_attr_value: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"SetSuccessfulBackupDetailsToVmAttr") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "SetSuccessfulBackupDetailsToVmAttr",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut set_successful_backup_details_to_vm_attr,
-                                    value,
-                                    "SetSuccessfulBackupDetailsToVmAttr",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.set_successful_backup_details_to_vm_attr,
+                            child,
+                            "SetSuccessfulBackupDetailsToVmAttr",
+                        )?
                     }
                     Some(b"AppendToExistingAttrValue") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AppendToExistingAttrValue")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut append_to_existing_attr_value,
-                                    value,
-                                    "AppendToExistingAttrValue",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.append_to_existing_attr_value,
+                            child,
+                            "AppendToExistingAttrValue",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            set_successful_backup_details_to_vm_attr,
-            append_to_existing_attr_value,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobVmAttributeNotifications {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.set_successful_backup_details_to_vm_attr {
-            writer.value_element("SetSuccessfulBackupDetailsToVmAttr", value);
-        }
-        if let Some(value) = &self.append_to_existing_attr_value {
-            writer.value_element("AppendToExistingAttrValue", value);
-        }
+        writer
+            .optional_value(
+                "SetSuccessfulBackupDetailsToVmAttr",
+                &self.set_successful_backup_details_to_vm_attr,
+            );
+        writer
+            .optional_value(
+                "AppendToExistingAttrValue",
+                &self.append_to_existing_attr_value,
+            );
         writer.end(name);
     }
 }
@@ -5451,58 +4372,43 @@ pub struct SelfServiceJobWeekdaysOptions {
 }
 impl FromXml for SelfServiceJobWeekdaysOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut days: Vec<JobDayOfWeek> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Days") => {
-                        let value = reader
-                            .value_child(child, "Days", Some(days.len() + 1))?;
-                        days.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Days") => xml.push_value(&mut out.days, child, "Days")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { enabled, days, unknown })
+        Ok(out)
     }
 }
 impl ToXml for SelfServiceJobWeekdaysOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        for item in &self.days {
-            writer.value_element("Days", item);
-        }
+        writer.values("Days", &self.days);
         writer.end(name);
     }
 }
@@ -5580,221 +4486,91 @@ pub struct VCloudOrganizationConfig {
 }
 impl FromXml for VCloudOrganizationConfig {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut backup_server_uid: Option<crate::Uid> = None;
-        let mut repository_uid: Option<crate::Text> = None;
-        let mut quota_gb: Option<i64> = None;
-        let mut is_disabled: Option<bool> = None;
-        let mut job_settings: Option<VCloudOrganizationConfigJobSettings> = None;
-        let mut used_quota_mb: Option<i64> = None;
-        let mut host_uid: Option<crate::Uid> = None;
-        let mut repository_friendly_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_uid,
-                                    value,
-                                    "BackupServerUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_uid,
+                            child,
+                            "BackupServerUid",
+                        )?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_uid,
-                                    value,
-                                    "RepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_uid,
+                            child,
+                            "RepositoryUid",
+                        )?
                     }
                     Some(b"QuotaGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaGb")?
-                        {
-                            reader.set_once(&mut quota_gb, value, "QuotaGb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_gb, child, "QuotaGb")?
                     }
                     Some(b"IsDisabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsDisabled")?
-                        {
-                            reader
-                                .set_once(&mut is_disabled, value, "IsDisabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.is_disabled, child, "IsDisabled")?
                     }
                     Some(b"JobSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "JobSettings", None)?;
-                        reader
-                            .set_once(&mut job_settings, value, "JobSettings", offset)?;
+                        xml.complex(&mut out.job_settings, child, "JobSettings")?
                     }
                     Some(b"UsedQuotaMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsedQuotaMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut used_quota_mb,
-                                    value,
-                                    "UsedQuotaMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(&mut out.used_quota_mb, child, "UsedQuotaMb")?
                     }
                     Some(b"HostUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HostUid")?
-                        {
-                            reader.set_once(&mut host_uid, value, "HostUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.host_uid, child, "HostUid")?
                     }
                     Some(b"RepositoryFriendlyName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryFriendlyName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_friendly_name,
-                                    value,
-                                    "RepositoryFriendlyName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_friendly_name,
+                            child,
+                            "RepositoryFriendlyName",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            backup_server_uid,
-            repository_uid,
-            quota_gb,
-            is_disabled,
-            job_settings,
-            used_quota_mb,
-            host_uid,
-            repository_friendly_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VCloudOrganizationConfig {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.backup_server_uid {
-            writer.value_element("BackupServerUid", value);
-        }
-        if let Some(value) = &self.repository_uid {
-            writer.value_element("RepositoryUid", value);
-        }
-        if let Some(value) = &self.quota_gb {
-            writer.value_element("QuotaGb", value);
-        }
-        if let Some(value) = &self.is_disabled {
-            writer.value_element("IsDisabled", value);
-        }
-        if let Some(value) = &self.job_settings {
-            ToXml::to_xml(value, writer, "JobSettings");
-        }
-        if let Some(value) = &self.used_quota_mb {
-            writer.value_element("UsedQuotaMb", value);
-        }
-        if let Some(value) = &self.host_uid {
-            writer.value_element("HostUid", value);
-        }
-        if let Some(value) = &self.repository_friendly_name {
-            writer.value_element("RepositoryFriendlyName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("BackupServerUid", &self.backup_server_uid);
+        writer.optional_value("RepositoryUid", &self.repository_uid);
+        writer.optional_value("QuotaGb", &self.quota_gb);
+        writer.optional_value("IsDisabled", &self.is_disabled);
+        writer.optional_complex("JobSettings", &self.job_settings);
+        writer.optional_value("UsedQuotaMb", &self.used_quota_mb);
+        writer.optional_value("HostUid", &self.host_uid);
+        writer.optional_value("RepositoryFriendlyName", &self.repository_friendly_name);
         writer.end(name);
     }
 }
@@ -5869,12 +4645,8 @@ crate::json::serde_impls!(VCloudOrganizationConfig);
 impl crate::xml::CollectUnknown for VCloudOrganizationConfig {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.job_settings {
-            crate::xml::visit_unknown(path, "JobSettings", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "JobSettings", &self.job_settings, found);
     }
 }
 /// Request body that creates the self-service configuration of an existing VMware Cloud Director organization.
@@ -5906,150 +4678,86 @@ pub struct VCloudOrganizationConfigCreateSpec {
 }
 impl FromXml for VCloudOrganizationConfigCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut organization_name: Option<crate::Text> = None;
         let mut backup_server_uid: Option<crate::Uid> = None;
         let mut repository_uid: Option<crate::Uid> = None;
         let mut quota_gb: Option<i64> = None;
-        let mut template_job_uid: Option<crate::Uid> = None;
         let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-        let mut high_priority_job: Option<bool> = None;
         let mut host_uid: Option<crate::Uid> = None;
         let mut repository_friendly_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OrganizationName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "OrganizationName", None)?;
-                        reader
-                            .set_once(
-                                &mut organization_name,
-                                value,
-                                "OrganizationName",
-                                offset,
-                            )?;
+                        xml.value(&mut organization_name, child, "OrganizationName")?
                     }
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServerUid", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server_uid,
-                                value,
-                                "BackupServerUid",
-                                offset,
-                            )?;
+                        xml.value(&mut backup_server_uid, child, "BackupServerUid")?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RepositoryUid", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_uid,
-                                value,
-                                "RepositoryUid",
-                                offset,
-                            )?;
+                        xml.value(&mut repository_uid, child, "RepositoryUid")?
                     }
-                    Some(b"QuotaGb") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "QuotaGb", None)?;
-                        reader.set_once(&mut quota_gb, value, "QuotaGb", offset)?;
-                    }
+                    Some(b"QuotaGb") => xml.value(&mut quota_gb, child, "QuotaGb")?,
                     Some(b"TemplateJobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TemplateJobUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut template_job_uid,
-                                    value,
-                                    "TemplateJobUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.template_job_uid,
+                            child,
+                            "TemplateJobUid",
+                        )?
                     }
                     Some(b"JobSchedulerType") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobSchedulerType", None)?;
-                        reader
-                            .set_once(
-                                &mut job_scheduler_type,
-                                value,
-                                "JobSchedulerType",
-                                offset,
-                            )?;
+                        xml.value(&mut job_scheduler_type, child, "JobSchedulerType")?
                     }
                     Some(b"HighPriorityJob") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HighPriorityJob")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut high_priority_job,
-                                    value,
-                                    "HighPriorityJob",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.high_priority_job,
+                            child,
+                            "HighPriorityJob",
+                        )?
                     }
-                    Some(b"HostUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "HostUid", None)?;
-                        reader.set_once(&mut host_uid, value, "HostUid", offset)?;
-                    }
+                    Some(b"HostUid") => xml.value(&mut host_uid, child, "HostUid")?,
                     Some(b"RepositoryFriendlyName") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RepositoryFriendlyName", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_friendly_name,
-                                value,
-                                "RepositoryFriendlyName",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut repository_friendly_name,
+                            child,
+                            "RepositoryFriendlyName",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             organization_name: organization_name
-                .ok_or_else(|| reader.missing_element("OrganizationName"))?,
+                .ok_or_else(|| xml.missing_element("OrganizationName"))?,
             backup_server_uid: backup_server_uid
-                .ok_or_else(|| reader.missing_element("BackupServerUid"))?,
+                .ok_or_else(|| xml.missing_element("BackupServerUid"))?,
             repository_uid: repository_uid
-                .ok_or_else(|| reader.missing_element("RepositoryUid"))?,
-            quota_gb: quota_gb.ok_or_else(|| reader.missing_element("QuotaGb"))?,
-            template_job_uid,
+                .ok_or_else(|| xml.missing_element("RepositoryUid"))?,
+            quota_gb: quota_gb.ok_or_else(|| xml.missing_element("QuotaGb"))?,
             job_scheduler_type: job_scheduler_type
-                .ok_or_else(|| reader.missing_element("JobSchedulerType"))?,
-            high_priority_job,
-            host_uid: host_uid.ok_or_else(|| reader.missing_element("HostUid"))?,
+                .ok_or_else(|| xml.missing_element("JobSchedulerType"))?,
+            host_uid: host_uid.ok_or_else(|| xml.missing_element("HostUid"))?,
             repository_friendly_name: repository_friendly_name
-                .ok_or_else(|| reader.missing_element("RepositoryFriendlyName"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("RepositoryFriendlyName"))?,
+            ..out
         })
     }
 }
@@ -6061,13 +4769,9 @@ impl ToXml for VCloudOrganizationConfigCreateSpec {
         writer.value_element("BackupServerUid", &self.backup_server_uid);
         writer.value_element("RepositoryUid", &self.repository_uid);
         writer.value_element("QuotaGb", &self.quota_gb);
-        if let Some(value) = &self.template_job_uid {
-            writer.value_element("TemplateJobUid", value);
-        }
+        writer.optional_value("TemplateJobUid", &self.template_job_uid);
         writer.value_element("JobSchedulerType", &self.job_scheduler_type);
-        if let Some(value) = &self.high_priority_job {
-            writer.value_element("HighPriorityJob", value);
-        }
+        writer.optional_value("HighPriorityJob", &self.high_priority_job);
         writer.value_element("HostUid", &self.host_uid);
         writer.value_element("RepositoryFriendlyName", &self.repository_friendly_name);
         writer.end(name);
@@ -6156,135 +4860,77 @@ pub struct VCloudOrganizationConfigJobSettings {
 }
 impl FromXml for VCloudOrganizationConfigJobSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut default_settings: Option<bool> = None;
-        let mut custom_settings: Option<bool> = None;
-        let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-        let mut high_priority_job: Option<bool> = None;
-        let mut template_job_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DefaultSettings") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DefaultSettings")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut default_settings,
-                                    value,
-                                    "DefaultSettings",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.default_settings,
+                            child,
+                            "DefaultSettings",
+                        )?
                     }
                     Some(b"CustomSettings") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CustomSettings")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut custom_settings,
-                                    value,
-                                    "CustomSettings",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.custom_settings,
+                            child,
+                            "CustomSettings",
+                        )?
                     }
                     Some(b"JobSchedulerType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobSchedulerType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut job_scheduler_type,
-                                    value,
-                                    "JobSchedulerType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.job_scheduler_type,
+                            child,
+                            "JobSchedulerType",
+                        )?
                     }
                     Some(b"HighPriorityJob") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HighPriorityJob")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut high_priority_job,
-                                    value,
-                                    "HighPriorityJob",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.high_priority_job,
+                            child,
+                            "HighPriorityJob",
+                        )?
                     }
                     Some(b"TemplateJobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TemplateJobUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut template_job_uid,
-                                    value,
-                                    "TemplateJobUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.template_job_uid,
+                            child,
+                            "TemplateJobUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            default_settings,
-            custom_settings,
-            job_scheduler_type,
-            high_priority_job,
-            template_job_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VCloudOrganizationConfigJobSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.default_settings {
-            writer.value_element("DefaultSettings", value);
-        }
-        if let Some(value) = &self.custom_settings {
-            writer.value_element("CustomSettings", value);
-        }
-        if let Some(value) = &self.job_scheduler_type {
-            writer.value_element("JobSchedulerType", value);
-        }
-        if let Some(value) = &self.high_priority_job {
-            writer.value_element("HighPriorityJob", value);
-        }
-        if let Some(value) = &self.template_job_uid {
-            writer.value_element("TemplateJobUid", value);
-        }
+        writer.optional_value("DefaultSettings", &self.default_settings);
+        writer.optional_value("CustomSettings", &self.custom_settings);
+        writer.optional_value("JobSchedulerType", &self.job_scheduler_type);
+        writer.optional_value("HighPriorityJob", &self.high_priority_job);
+        writer.optional_value("TemplateJobUid", &self.template_job_uid);
         writer.end(name);
     }
 }
@@ -6350,54 +4996,45 @@ pub struct VCloudOrganizationConfigs {
 }
 impl FromXml for VCloudOrganizationConfigs {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_cloud_organization_configs: Vec<VCloudOrganizationConfig> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VCloudOrganizationConfig") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VCloudOrganizationConfig",
-                                Some(v_cloud_organization_configs.len() + 1),
-                            )?;
-                        v_cloud_organization_configs.push(value);
+                        xml.push_complex(
+                            &mut out.v_cloud_organization_configs,
+                            child,
+                            "VCloudOrganizationConfig",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_cloud_organization_configs,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VCloudOrganizationConfigs {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_cloud_organization_configs {
-            ToXml::to_xml(item, writer, "VCloudOrganizationConfig");
-        }
+        writer.complexes("VCloudOrganizationConfig", &self.v_cloud_organization_configs);
         writer.end(name);
     }
 }
@@ -6437,9 +5074,12 @@ crate::json::serde_impls!(VCloudOrganizationConfigs);
 impl crate::xml::CollectUnknown for VCloudOrganizationConfigs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_cloud_organization_configs {
-            crate::xml::visit_unknown(path, "VCloudOrganizationConfig", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VCloudOrganizationConfig",
+            &self.v_cloud_organization_configs,
+            found,
+        );
     }
 }
 /// Root of the VMware Cloud Director self-service resources: links to the organization configurations.
@@ -6459,72 +5099,43 @@ pub struct VCloudService {
 }
 impl FromXml for VCloudService {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VCloudService {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -6565,9 +5176,7 @@ crate::json::serde_impls!(VCloudService);
 impl crate::xml::CollectUnknown for VCloudService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Root of the vSphere Self-Service Backup Portal resources: links to the tenant configurations.
@@ -6587,72 +5196,43 @@ pub struct VSphereSelfService {
 }
 impl FromXml for VSphereSelfService {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfService {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -6693,9 +5273,7 @@ crate::json::serde_impls!(VSphereSelfService);
 impl crate::xml::CollectUnknown for VSphereSelfService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Whether a vSphere self-service configuration is made for a single user or for a group.
@@ -6787,224 +5365,87 @@ pub struct VSphereSelfServiceConfig {
 }
 impl FromXml for VSphereSelfServiceConfig {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut backup_server_uid: Option<crate::Uid> = None;
-        let mut repository_uid: Option<crate::Uid> = None;
-        let mut quota_gb: Option<i64> = None;
-        let mut per_user: Option<bool> = None;
-        let mut account: Option<VSphereSelfServiceConfigAccountInfo> = None;
-        let mut job_settings: Option<VSphereSelfServiceConfigEntityJobSettings> = None;
-        let mut v_centers_scope: Option<VSphereSelfServiceVCentersScopeList> = None;
-        let mut tags: Option<VSphereSelfServiceTagList> = None;
-        let mut used_quota_mb: Option<i64> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_uid,
-                                    value,
-                                    "BackupServerUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_uid,
+                            child,
+                            "BackupServerUid",
+                        )?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_uid,
-                                    value,
-                                    "RepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_uid,
+                            child,
+                            "RepositoryUid",
+                        )?
                     }
                     Some(b"QuotaGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaGb")?
-                        {
-                            reader.set_once(&mut quota_gb, value, "QuotaGb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_gb, child, "QuotaGb")?
                     }
                     Some(b"PerUser") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PerUser")?
-                        {
-                            reader.set_once(&mut per_user, value, "PerUser", offset)?;
-                        }
+                        xml.optional_value(&mut out.per_user, child, "PerUser")?
                     }
-                    Some(b"Account") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Account", None)?;
-                        reader.set_once(&mut account, value, "Account", offset)?;
-                    }
+                    Some(b"Account") => xml.complex(&mut out.account, child, "Account")?,
                     Some(b"JobSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "JobSettings", None)?;
-                        reader
-                            .set_once(&mut job_settings, value, "JobSettings", offset)?;
+                        xml.complex(&mut out.job_settings, child, "JobSettings")?
                     }
                     Some(b"VCentersScope") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "VCentersScope", None)?;
-                        reader
-                            .set_once(
-                                &mut v_centers_scope,
-                                value,
-                                "VCentersScope",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.v_centers_scope, child, "VCentersScope")?
                     }
-                    Some(b"Tags") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Tags", None)?;
-                        reader.set_once(&mut tags, value, "Tags", offset)?;
-                    }
+                    Some(b"Tags") => xml.complex(&mut out.tags, child, "Tags")?,
                     Some(b"UsedQuotaMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsedQuotaMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut used_quota_mb,
-                                    value,
-                                    "UsedQuotaMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(&mut out.used_quota_mb, child, "UsedQuotaMb")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            backup_server_uid,
-            repository_uid,
-            quota_gb,
-            per_user,
-            account,
-            job_settings,
-            v_centers_scope,
-            tags,
-            used_quota_mb,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfServiceConfig {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.backup_server_uid {
-            writer.value_element("BackupServerUid", value);
-        }
-        if let Some(value) = &self.repository_uid {
-            writer.value_element("RepositoryUid", value);
-        }
-        if let Some(value) = &self.quota_gb {
-            writer.value_element("QuotaGb", value);
-        }
-        if let Some(value) = &self.per_user {
-            writer.value_element("PerUser", value);
-        }
-        if let Some(value) = &self.account {
-            ToXml::to_xml(value, writer, "Account");
-        }
-        if let Some(value) = &self.job_settings {
-            ToXml::to_xml(value, writer, "JobSettings");
-        }
-        if let Some(value) = &self.v_centers_scope {
-            ToXml::to_xml(value, writer, "VCentersScope");
-        }
-        if let Some(value) = &self.tags {
-            ToXml::to_xml(value, writer, "Tags");
-        }
-        if let Some(value) = &self.used_quota_mb {
-            writer.value_element("UsedQuotaMb", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("BackupServerUid", &self.backup_server_uid);
+        writer.optional_value("RepositoryUid", &self.repository_uid);
+        writer.optional_value("QuotaGb", &self.quota_gb);
+        writer.optional_value("PerUser", &self.per_user);
+        writer.optional_complex("Account", &self.account);
+        writer.optional_complex("JobSettings", &self.job_settings);
+        writer.optional_complex("VCentersScope", &self.v_centers_scope);
+        writer.optional_complex("Tags", &self.tags);
+        writer.optional_value("UsedQuotaMb", &self.used_quota_mb);
         writer.end(name);
     }
 }
@@ -7083,21 +5524,11 @@ crate::json::serde_impls!(VSphereSelfServiceConfig);
 impl crate::xml::CollectUnknown for VSphereSelfServiceConfig {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.account {
-            crate::xml::visit_unknown(path, "Account", v, found);
-        }
-        if let Some(v) = &self.job_settings {
-            crate::xml::visit_unknown(path, "JobSettings", v, found);
-        }
-        if let Some(v) = &self.v_centers_scope {
-            crate::xml::visit_unknown(path, "VCentersScope", v, found);
-        }
-        if let Some(v) = &self.tags {
-            crate::xml::visit_unknown(path, "Tags", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Account", &self.account, found);
+        crate::xml::visit_unknown(path, "JobSettings", &self.job_settings, found);
+        crate::xml::visit_unknown(path, "VCentersScope", &self.v_centers_scope, found);
+        crate::xml::visit_unknown(path, "Tags", &self.tags, found);
     }
 }
 /// The vSphere user or group a portal configuration is made for: name, security identifier and kind.
@@ -7117,82 +5548,49 @@ pub struct VSphereSelfServiceConfigAccountInfo {
 }
 impl FromXml for VSphereSelfServiceConfigAccountInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut account_name: Option<crate::Text> = None;
-        let mut account_sid: Option<crate::Text> = None;
-        let mut account_type: Option<VSphereSelfServiceAccountKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AccountName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AccountName")?
-                        {
-                            reader
-                                .set_once(&mut account_name, value, "AccountName", offset)?;
-                        }
+                        xml.optional_value(&mut out.account_name, child, "AccountName")?
                     }
                     Some(b"AccountSid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AccountSid")?
-                        {
-                            reader
-                                .set_once(&mut account_sid, value, "AccountSid", offset)?;
-                        }
+                        xml.optional_value(&mut out.account_sid, child, "AccountSid")?
                     }
                     Some(b"AccountType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AccountType")?
-                        {
-                            reader
-                                .set_once(&mut account_type, value, "AccountType", offset)?;
-                        }
+                        xml.optional_value(&mut out.account_type, child, "AccountType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            account_name,
-            account_sid,
-            account_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfServiceConfigAccountInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.account_name {
-            writer.value_element("AccountName", value);
-        }
-        if let Some(value) = &self.account_sid {
-            writer.value_element("AccountSid", value);
-        }
-        if let Some(value) = &self.account_type {
-            writer.value_element("AccountType", value);
-        }
+        writer.optional_value("AccountName", &self.account_name);
+        writer.optional_value("AccountSid", &self.account_sid);
+        writer.optional_value("AccountType", &self.account_type);
         writer.end(name);
     }
 }
@@ -7254,116 +5652,69 @@ pub struct VSphereSelfServiceConfigEntityJobSettings {
 }
 impl FromXml for VSphereSelfServiceConfigEntityJobSettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut default_settings: Option<bool> = None;
-        let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-        let mut high_priority_job: Option<bool> = None;
-        let mut template_job_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DefaultSettings") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DefaultSettings")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut default_settings,
-                                    value,
-                                    "DefaultSettings",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.default_settings,
+                            child,
+                            "DefaultSettings",
+                        )?
                     }
                     Some(b"JobSchedulerType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobSchedulerType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut job_scheduler_type,
-                                    value,
-                                    "JobSchedulerType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.job_scheduler_type,
+                            child,
+                            "JobSchedulerType",
+                        )?
                     }
                     Some(b"HighPriorityJob") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HighPriorityJob")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut high_priority_job,
-                                    value,
-                                    "HighPriorityJob",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.high_priority_job,
+                            child,
+                            "HighPriorityJob",
+                        )?
                     }
                     Some(b"TemplateJobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TemplateJobUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut template_job_uid,
-                                    value,
-                                    "TemplateJobUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.template_job_uid,
+                            child,
+                            "TemplateJobUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            default_settings,
-            job_scheduler_type,
-            high_priority_job,
-            template_job_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfServiceConfigEntityJobSettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.default_settings {
-            writer.value_element("DefaultSettings", value);
-        }
-        if let Some(value) = &self.job_scheduler_type {
-            writer.value_element("JobSchedulerType", value);
-        }
-        if let Some(value) = &self.high_priority_job {
-            writer.value_element("HighPriorityJob", value);
-        }
-        if let Some(value) = &self.template_job_uid {
-            writer.value_element("TemplateJobUid", value);
-        }
+        writer.optional_value("DefaultSettings", &self.default_settings);
+        writer.optional_value("JobSchedulerType", &self.job_scheduler_type);
+        writer.optional_value("HighPriorityJob", &self.high_priority_job);
+        writer.optional_value("TemplateJobUid", &self.template_job_uid);
         writer.end(name);
     }
 }
@@ -7426,54 +5777,46 @@ pub struct VSphereSelfServiceConfigs {
 }
 impl FromXml for VSphereSelfServiceConfigs {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_sphere_self_service_configs: Vec<VSphereSelfServiceConfig> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VSphereSelfServiceConfig") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VSphereSelfServiceConfig",
-                                Some(v_sphere_self_service_configs.len() + 1),
-                            )?;
-                        v_sphere_self_service_configs.push(value);
+                        xml.push_complex(
+                            &mut out.v_sphere_self_service_configs,
+                            child,
+                            "VSphereSelfServiceConfig",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_sphere_self_service_configs,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfServiceConfigs {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_sphere_self_service_configs {
-            ToXml::to_xml(item, writer, "VSphereSelfServiceConfig");
-        }
+        writer
+            .complexes("VSphereSelfServiceConfig", &self.v_sphere_self_service_configs);
         writer.end(name);
     }
 }
@@ -7517,9 +5860,12 @@ crate::json::serde_impls!(VSphereSelfServiceConfigs);
 impl crate::xml::CollectUnknown for VSphereSelfServiceConfigs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_sphere_self_service_configs {
-            crate::xml::visit_unknown(path, "VSphereSelfServiceConfig", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VSphereSelfServiceConfig",
+            &self.v_sphere_self_service_configs,
+            found,
+        );
     }
 }
 /// Request body that creates the portal access configuration of an existing vSphere user or group.
@@ -7555,168 +5901,85 @@ pub struct VSphereSelfServiceCreateSpec {
 }
 impl FromXml for VSphereSelfServiceCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut account_name: Option<crate::Text> = None;
-        let mut account_type: Option<VSphereSelfServiceAccountKind> = None;
         let mut repository_uid: Option<crate::Uid> = None;
         let mut quota_gb: Option<i64> = None;
-        let mut per_user: Option<bool> = None;
-        let mut template_job_uid: Option<crate::Uid> = None;
-        let mut template_mode: Option<crate::Text> = None;
-        let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-        let mut high_priority_job: Option<bool> = None;
-        let mut v_centers_scope: Option<VSphereSelfServiceVCentersScopeList> = None;
-        let mut tags: Option<VSphereSelfServiceTagList> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AccountName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "AccountName", None)?;
-                        reader
-                            .set_once(&mut account_name, value, "AccountName", offset)?;
+                        xml.value(&mut account_name, child, "AccountName")?
                     }
                     Some(b"AccountType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AccountType")?
-                        {
-                            reader
-                                .set_once(&mut account_type, value, "AccountType", offset)?;
-                        }
+                        xml.optional_value(&mut out.account_type, child, "AccountType")?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RepositoryUid", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_uid,
-                                value,
-                                "RepositoryUid",
-                                offset,
-                            )?;
+                        xml.value(&mut repository_uid, child, "RepositoryUid")?
                     }
-                    Some(b"QuotaGb") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "QuotaGb", None)?;
-                        reader.set_once(&mut quota_gb, value, "QuotaGb", offset)?;
-                    }
+                    Some(b"QuotaGb") => xml.value(&mut quota_gb, child, "QuotaGb")?,
                     Some(b"PerUser") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PerUser")?
-                        {
-                            reader.set_once(&mut per_user, value, "PerUser", offset)?;
-                        }
+                        xml.optional_value(&mut out.per_user, child, "PerUser")?
                     }
                     Some(b"TemplateJobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TemplateJobUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut template_job_uid,
-                                    value,
-                                    "TemplateJobUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.template_job_uid,
+                            child,
+                            "TemplateJobUid",
+                        )?
                     }
                     Some(b"TemplateMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TemplateMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut template_mode,
-                                    value,
-                                    "TemplateMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.template_mode,
+                            child,
+                            "TemplateMode",
+                        )?
                     }
                     Some(b"JobSchedulerType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobSchedulerType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut job_scheduler_type,
-                                    value,
-                                    "JobSchedulerType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.job_scheduler_type,
+                            child,
+                            "JobSchedulerType",
+                        )?
                     }
                     Some(b"HighPriorityJob") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HighPriorityJob")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut high_priority_job,
-                                    value,
-                                    "HighPriorityJob",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.high_priority_job,
+                            child,
+                            "HighPriorityJob",
+                        )?
                     }
                     Some(b"VCentersScope") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "VCentersScope", None)?;
-                        reader
-                            .set_once(
-                                &mut v_centers_scope,
-                                value,
-                                "VCentersScope",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.v_centers_scope, child, "VCentersScope")?
                     }
-                    Some(b"Tags") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Tags", None)?;
-                        reader.set_once(&mut tags, value, "Tags", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Tags") => xml.complex(&mut out.tags, child, "Tags")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             account_name: account_name
-                .ok_or_else(|| reader.missing_element("AccountName"))?,
-            account_type,
+                .ok_or_else(|| xml.missing_element("AccountName"))?,
             repository_uid: repository_uid
-                .ok_or_else(|| reader.missing_element("RepositoryUid"))?,
-            quota_gb: quota_gb.ok_or_else(|| reader.missing_element("QuotaGb"))?,
-            per_user,
-            template_job_uid,
-            template_mode,
-            job_scheduler_type,
-            high_priority_job,
-            v_centers_scope,
-            tags,
-            unknown,
+                .ok_or_else(|| xml.missing_element("RepositoryUid"))?,
+            quota_gb: quota_gb.ok_or_else(|| xml.missing_element("QuotaGb"))?,
+            ..out
         })
     }
 }
@@ -7725,32 +5988,16 @@ impl ToXml for VSphereSelfServiceCreateSpec {
         writer.start(name);
         writer.unknown(&self.unknown);
         writer.value_element("AccountName", &self.account_name);
-        if let Some(value) = &self.account_type {
-            writer.value_element("AccountType", value);
-        }
+        writer.optional_value("AccountType", &self.account_type);
         writer.value_element("RepositoryUid", &self.repository_uid);
         writer.value_element("QuotaGb", &self.quota_gb);
-        if let Some(value) = &self.per_user {
-            writer.value_element("PerUser", value);
-        }
-        if let Some(value) = &self.template_job_uid {
-            writer.value_element("TemplateJobUid", value);
-        }
-        if let Some(value) = &self.template_mode {
-            writer.value_element("TemplateMode", value);
-        }
-        if let Some(value) = &self.job_scheduler_type {
-            writer.value_element("JobSchedulerType", value);
-        }
-        if let Some(value) = &self.high_priority_job {
-            writer.value_element("HighPriorityJob", value);
-        }
-        if let Some(value) = &self.v_centers_scope {
-            ToXml::to_xml(value, writer, "VCentersScope");
-        }
-        if let Some(value) = &self.tags {
-            ToXml::to_xml(value, writer, "Tags");
-        }
+        writer.optional_value("PerUser", &self.per_user);
+        writer.optional_value("TemplateJobUid", &self.template_job_uid);
+        writer.optional_value("TemplateMode", &self.template_mode);
+        writer.optional_value("JobSchedulerType", &self.job_scheduler_type);
+        writer.optional_value("HighPriorityJob", &self.high_priority_job);
+        writer.optional_complex("VCentersScope", &self.v_centers_scope);
+        writer.optional_complex("Tags", &self.tags);
         writer.end(name);
     }
 }
@@ -7821,12 +6068,8 @@ crate::json::serde_impls!(VSphereSelfServiceCreateSpec);
 impl crate::xml::CollectUnknown for VSphereSelfServiceCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.v_centers_scope {
-            crate::xml::visit_unknown(path, "VCentersScope", v, found);
-        }
-        if let Some(v) = &self.tags {
-            crate::xml::visit_unknown(path, "Tags", v, found);
-        }
+        crate::xml::visit_unknown(path, "VCentersScope", &self.v_centers_scope, found);
+        crate::xml::visit_unknown(path, "Tags", &self.tags, found);
     }
 }
 /// vSphere tags that select the VMs a portal tenant may back up, when delegation by tags is in use.
@@ -7842,47 +6085,39 @@ pub struct VSphereSelfServiceTagList {
 }
 impl FromXml for VSphereSelfServiceTagList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut tags: Vec<crate::Text> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Tag") => {
-                        let value = reader
-                            .value_child(child, "Tag", Some(tags.len() + 1))?;
-                        tags.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Tag") => xml.push_value(&mut out.tags, child, "Tag")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { tags, unknown })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfServiceTagList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.tags {
-            writer.value_element("Tag", item);
-        }
+        writer.values("Tag", &self.tags);
         writer.end(name);
     }
 }
@@ -7935,51 +6170,41 @@ pub struct VSphereSelfServiceVCentersScopeList {
 }
 impl FromXml for VSphereSelfServiceVCentersScopeList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_center_uids: Vec<crate::Uid> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VCenterUid") => {
-                        let value = reader
-                            .value_child(
-                                child,
-                                "VCenterUid",
-                                Some(v_center_uids.len() + 1),
-                            )?;
-                        v_center_uids.push(value);
+                        xml.push_value(&mut out.v_center_uids, child, "VCenterUid")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { v_center_uids, unknown })
+        Ok(out)
     }
 }
 impl ToXml for VSphereSelfServiceVCentersScopeList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_center_uids {
-            writer.value_element("VCenterUid", item);
-        }
+        writer.values("VCenterUid", &self.v_center_uids);
         writer.end(name);
     }
 }
@@ -8062,280 +6287,127 @@ pub struct VlanConfiguration {
 }
 impl FromXml for VlanConfiguration {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut host_ref: Option<crate::Text> = None;
-        let mut platform_type: Option<VlanHostPlatform> = None;
-        let mut vlan_ids_with_internet_left_bound: Option<i32> = None;
-        let mut vlan_ids_with_internet_right_bound: Option<i32> = None;
-        let mut vlan_ids_without_internet_left_bound: Option<i32> = None;
-        let mut vlan_ids_without_internet_right_bound: Option<i32> = None;
-        let mut switch_name: Option<crate::Text> = None;
-        let mut switch_id: Option<crate::Text> = None;
-        let mut cluster_name: Option<crate::Text> = None;
-        let mut cluster_id: Option<crate::Text> = None;
-        let mut switch_type: Option<VlanSwitchKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"HostRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HostRef")?
-                        {
-                            reader.set_once(&mut host_ref, value, "HostRef", offset)?;
-                        }
+                        xml.optional_value(&mut out.host_ref, child, "HostRef")?
                     }
                     Some(b"PlatformType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PlatformType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut platform_type,
-                                    value,
-                                    "PlatformType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.platform_type,
+                            child,
+                            "PlatformType",
+                        )?
                     }
                     Some(b"VlanIdsWithInternetLeftBound") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VlanIdsWithInternetLeftBound")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vlan_ids_with_internet_left_bound,
-                                    value,
-                                    "VlanIdsWithInternetLeftBound",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vlan_ids_with_internet_left_bound,
+                            child,
+                            "VlanIdsWithInternetLeftBound",
+                        )?
                     }
                     Some(b"VlanIdsWithInternetRightBound") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "VlanIdsWithInternetRightBound",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vlan_ids_with_internet_right_bound,
-                                    value,
-                                    "VlanIdsWithInternetRightBound",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vlan_ids_with_internet_right_bound,
+                            child,
+                            "VlanIdsWithInternetRightBound",
+                        )?
                     }
                     Some(b"VlanIdsWithoutInternetLeftBound") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "VlanIdsWithoutInternetLeftBound",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vlan_ids_without_internet_left_bound,
-                                    value,
-                                    "VlanIdsWithoutInternetLeftBound",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vlan_ids_without_internet_left_bound,
+                            child,
+                            "VlanIdsWithoutInternetLeftBound",
+                        )?
                     }
                     Some(b"VlanIdsWithoutInternetRightBound") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "VlanIdsWithoutInternetRightBound",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vlan_ids_without_internet_right_bound,
-                                    value,
-                                    "VlanIdsWithoutInternetRightBound",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vlan_ids_without_internet_right_bound,
+                            child,
+                            "VlanIdsWithoutInternetRightBound",
+                        )?
                     }
                     Some(b"SwitchName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SwitchName")?
-                        {
-                            reader
-                                .set_once(&mut switch_name, value, "SwitchName", offset)?;
-                        }
+                        xml.optional_value(&mut out.switch_name, child, "SwitchName")?
                     }
                     Some(b"SwitchId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SwitchId")?
-                        {
-                            reader.set_once(&mut switch_id, value, "SwitchId", offset)?;
-                        }
+                        xml.optional_value(&mut out.switch_id, child, "SwitchId")?
                     }
                     Some(b"ClusterName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ClusterName")?
-                        {
-                            reader
-                                .set_once(&mut cluster_name, value, "ClusterName", offset)?;
-                        }
+                        xml.optional_value(&mut out.cluster_name, child, "ClusterName")?
                     }
                     Some(b"ClusterId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ClusterId")?
-                        {
-                            reader
-                                .set_once(&mut cluster_id, value, "ClusterId", offset)?;
-                        }
+                        xml.optional_value(&mut out.cluster_id, child, "ClusterId")?
                     }
                     Some(b"SwitchType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SwitchType")?
-                        {
-                            reader
-                                .set_once(&mut switch_type, value, "SwitchType", offset)?;
-                        }
+                        xml.optional_value(&mut out.switch_type, child, "SwitchType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            host_ref,
-            platform_type,
-            vlan_ids_with_internet_left_bound,
-            vlan_ids_with_internet_right_bound,
-            vlan_ids_without_internet_left_bound,
-            vlan_ids_without_internet_right_bound,
-            switch_name,
-            switch_id,
-            cluster_name,
-            cluster_id,
-            switch_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VlanConfiguration {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.host_ref {
-            writer.value_element("HostRef", value);
-        }
-        if let Some(value) = &self.platform_type {
-            writer.value_element("PlatformType", value);
-        }
-        if let Some(value) = &self.vlan_ids_with_internet_left_bound {
-            writer.value_element("VlanIdsWithInternetLeftBound", value);
-        }
-        if let Some(value) = &self.vlan_ids_with_internet_right_bound {
-            writer.value_element("VlanIdsWithInternetRightBound", value);
-        }
-        if let Some(value) = &self.vlan_ids_without_internet_left_bound {
-            writer.value_element("VlanIdsWithoutInternetLeftBound", value);
-        }
-        if let Some(value) = &self.vlan_ids_without_internet_right_bound {
-            writer.value_element("VlanIdsWithoutInternetRightBound", value);
-        }
-        if let Some(value) = &self.switch_name {
-            writer.value_element("SwitchName", value);
-        }
-        if let Some(value) = &self.switch_id {
-            writer.value_element("SwitchId", value);
-        }
-        if let Some(value) = &self.cluster_name {
-            writer.value_element("ClusterName", value);
-        }
-        if let Some(value) = &self.cluster_id {
-            writer.value_element("ClusterId", value);
-        }
-        if let Some(value) = &self.switch_type {
-            writer.value_element("SwitchType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("HostRef", &self.host_ref);
+        writer.optional_value("PlatformType", &self.platform_type);
+        writer
+            .optional_value(
+                "VlanIdsWithInternetLeftBound",
+                &self.vlan_ids_with_internet_left_bound,
+            );
+        writer
+            .optional_value(
+                "VlanIdsWithInternetRightBound",
+                &self.vlan_ids_with_internet_right_bound,
+            );
+        writer
+            .optional_value(
+                "VlanIdsWithoutInternetLeftBound",
+                &self.vlan_ids_without_internet_left_bound,
+            );
+        writer
+            .optional_value(
+                "VlanIdsWithoutInternetRightBound",
+                &self.vlan_ids_without_internet_right_bound,
+            );
+        writer.optional_value("SwitchName", &self.switch_name);
+        writer.optional_value("SwitchId", &self.switch_id);
+        writer.optional_value("ClusterName", &self.cluster_name);
+        writer.optional_value("ClusterId", &self.cluster_id);
+        writer.optional_value("SwitchType", &self.switch_type);
         writer.end(name);
     }
 }
@@ -8437,9 +6509,7 @@ crate::json::serde_impls!(VlanConfiguration);
 impl crate::xml::CollectUnknown for VlanConfiguration {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of VLAN reservations.
@@ -8455,60 +6525,51 @@ pub struct VlanConfigurations {
 }
 impl FromXml for VlanConfigurations {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vlans_or_vlan_configurations: Vec<VlansOrVlanConfiguration> = Vec::new();
+        let mut out = Self::default();
         let mut vlans_or_vlan_configurations_vlans = 0usize;
         let mut vlans_or_vlan_configurations_vlan_configuration = 0usize;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Vlans") => {
-                        vlans_or_vlan_configurations_vlans += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "Vlans",
-                                Some(vlans_or_vlan_configurations_vlans),
-                            )?;
-                        vlans_or_vlan_configurations
-                            .push(VlansOrVlanConfiguration::Vlans(value));
+                        xml.push_complex_choice(
+                            &mut out.vlans_or_vlan_configurations,
+                            &mut vlans_or_vlan_configurations_vlans,
+                            child,
+                            "Vlans",
+                            VlansOrVlanConfiguration::Vlans,
+                        )?
                     }
                     Some(b"VlanConfiguration") => {
-                        vlans_or_vlan_configurations_vlan_configuration += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VlanConfiguration",
-                                Some(vlans_or_vlan_configurations_vlan_configuration),
-                            )?;
-                        vlans_or_vlan_configurations
-                            .push(VlansOrVlanConfiguration::VlanConfiguration(value));
+                        xml.push_complex_choice(
+                            &mut out.vlans_or_vlan_configurations,
+                            &mut vlans_or_vlan_configurations_vlan_configuration,
+                            child,
+                            "VlanConfiguration",
+                            VlansOrVlanConfiguration::VlanConfiguration,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            vlans_or_vlan_configurations,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VlanConfigurations {
@@ -8568,9 +6629,7 @@ crate::json::serde_impls!(VlanConfigurations);
 impl crate::xml::CollectUnknown for VlanConfigurations {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for item in &self.vlans_or_vlan_configurations {
-            item.collect_unknown(path, found);
-        }
+        self.vlans_or_vlan_configurations.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `VlanConfigurationEntityListType` in `schemas/cloud_network.xsd`: the variant is the element name.

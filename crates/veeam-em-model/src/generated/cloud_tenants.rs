@@ -27,72 +27,43 @@ pub struct CloudConnectService {
 }
 impl FromXml for CloudConnectService {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudConnectService {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -133,9 +104,7 @@ crate::json::serde_impls!(CloudConnectService);
 impl crate::xml::CollectUnknown for CloudConnectService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A subtenant account of a tenant, identified by a plain Id. Also the body of PUT /cloud/tenants/{ID}/subtenants/{ID} (the name cannot be changed).
@@ -167,152 +136,63 @@ pub struct CloudSubtenant {
 }
 impl FromXml for CloudSubtenant {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut id: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        let mut enabled: Option<bool> = None;
-        let mut repository_quota: Option<CloudSubtenantRepositoryQuotaInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"RepositoryQuota") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RepositoryQuota", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_quota,
-                                value,
-                                "RepositoryQuota",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.repository_quota, child, "RepositoryQuota")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            id,
-            links,
-            name,
-            description,
-            password,
-            enabled,
-            repository_quota,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudSubtenant {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.repository_quota {
-            ToXml::to_xml(value, writer, "RepositoryQuota");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Password", &self.password);
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_complex("RepositoryQuota", &self.repository_quota);
         writer.end(name);
     }
 }
@@ -375,12 +255,13 @@ crate::json::serde_impls!(CloudSubtenant);
 impl crate::xml::CollectUnknown for CloudSubtenant {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.repository_quota {
-            crate::xml::visit_unknown(path, "RepositoryQuota", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "RepositoryQuota",
+            &self.repository_quota,
+            found,
+        );
     }
 }
 /// Request body that creates a subtenant account with a quota inside one of the tenant's storage quotas.
@@ -410,157 +291,75 @@ pub struct CloudSubtenantCreateSpec {
 }
 impl FromXml for CloudSubtenantCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        let mut enabled: Option<bool> = None;
-        let mut tenant_resource_id: Option<crate::Text> = None;
-        let mut quota_name: Option<crate::Text> = None;
-        let mut quota_mb: Option<i32> = None;
-        let mut unlimited_quota: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"TenantResourceId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TenantResourceId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut tenant_resource_id,
-                                    value,
-                                    "TenantResourceId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.tenant_resource_id,
+                            child,
+                            "TenantResourceId",
+                        )?
                     }
                     Some(b"QuotaName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaName")?
-                        {
-                            reader
-                                .set_once(&mut quota_name, value, "QuotaName", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_name, child, "QuotaName")?
                     }
                     Some(b"QuotaMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaMb")?
-                        {
-                            reader.set_once(&mut quota_mb, value, "QuotaMb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_mb, child, "QuotaMb")?
                     }
                     Some(b"UnlimitedQuota") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UnlimitedQuota")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut unlimited_quota,
-                                    value,
-                                    "UnlimitedQuota",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.unlimited_quota,
+                            child,
+                            "UnlimitedQuota",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            name,
-            description,
-            password,
-            enabled,
-            tenant_resource_id,
-            quota_name,
-            quota_mb,
-            unlimited_quota,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudSubtenantCreateSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.tenant_resource_id {
-            writer.value_element("TenantResourceId", value);
-        }
-        if let Some(value) = &self.quota_name {
-            writer.value_element("QuotaName", value);
-        }
-        if let Some(value) = &self.quota_mb {
-            writer.value_element("QuotaMb", value);
-        }
-        if let Some(value) = &self.unlimited_quota {
-            writer.value_element("UnlimitedQuota", value);
-        }
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Password", &self.password);
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("TenantResourceId", &self.tenant_resource_id);
+        writer.optional_value("QuotaName", &self.quota_name);
+        writer.optional_value("QuotaMb", &self.quota_mb);
+        writer.optional_value("UnlimitedQuota", &self.unlimited_quota);
         writer.end(name);
     }
 }
@@ -645,130 +444,65 @@ pub struct CloudSubtenantRepositoryQuotaInfo {
 }
 impl FromXml for CloudSubtenantRepositoryQuotaInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut unlimited: Option<bool> = None;
-        let mut display_name: Option<crate::Text> = None;
-        let mut tenant_resource_id: Option<crate::Text> = None;
-        let mut quota_mb: Option<i32> = None;
-        let mut used_quota_mb: Option<i32> = None;
-        let mut quota_id: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Unlimited" => {
-                    if unlimited.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Unlimited"));
-                    }
-                    unlimited = reader
-                        .optional_attribute_value(&element, &attr, "Unlimited")?;
+                    xml.attribute(&mut out.unlimited, &element, &attr, "Unlimited")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DisplayName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisplayName")?
-                        {
-                            reader
-                                .set_once(&mut display_name, value, "DisplayName", offset)?;
-                        }
+                        xml.optional_value(&mut out.display_name, child, "DisplayName")?
                     }
                     Some(b"TenantResourceId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TenantResourceId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut tenant_resource_id,
-                                    value,
-                                    "TenantResourceId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.tenant_resource_id,
+                            child,
+                            "TenantResourceId",
+                        )?
                     }
                     Some(b"QuotaMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaMb")?
-                        {
-                            reader.set_once(&mut quota_mb, value, "QuotaMb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_mb, child, "QuotaMb")?
                     }
                     Some(b"UsedQuotaMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsedQuotaMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut used_quota_mb,
-                                    value,
-                                    "UsedQuotaMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(&mut out.used_quota_mb, child, "UsedQuotaMb")?
                     }
                     Some(b"QuotaId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaId")?
-                        {
-                            reader.set_once(&mut quota_id, value, "QuotaId", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_id, child, "QuotaId")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            unlimited,
-            display_name,
-            tenant_resource_id,
-            quota_mb,
-            used_quota_mb,
-            quota_id,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudSubtenantRepositoryQuotaInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.unlimited {
-            writer.attribute_value("Unlimited", value);
-        }
+        writer.optional_attribute("Unlimited", &self.unlimited);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.display_name {
-            writer.value_element("DisplayName", value);
-        }
-        if let Some(value) = &self.tenant_resource_id {
-            writer.value_element("TenantResourceId", value);
-        }
-        if let Some(value) = &self.quota_mb {
-            writer.value_element("QuotaMb", value);
-        }
-        if let Some(value) = &self.used_quota_mb {
-            writer.value_element("UsedQuotaMb", value);
-        }
-        if let Some(value) = &self.quota_id {
-            writer.value_element("QuotaId", value);
-        }
+        writer.optional_value("DisplayName", &self.display_name);
+        writer.optional_value("TenantResourceId", &self.tenant_resource_id);
+        writer.optional_value("QuotaMb", &self.quota_mb);
+        writer.optional_value("UsedQuotaMb", &self.used_quota_mb);
+        writer.optional_value("QuotaId", &self.quota_id);
         writer.end(name);
     }
 }
@@ -837,51 +571,45 @@ pub struct CloudSubtenants {
 }
 impl FromXml for CloudSubtenants {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_subtenants: Vec<CloudSubtenant> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudSubtenant") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudSubtenant",
-                                Some(cloud_subtenants.len() + 1),
-                            )?;
-                        cloud_subtenants.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_subtenants,
+                            child,
+                            "CloudSubtenant",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cloud_subtenants, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudSubtenants {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_subtenants {
-            ToXml::to_xml(item, writer, "CloudSubtenant");
-        }
+        writer.complexes("CloudSubtenant", &self.cloud_subtenants);
         writer.end(name);
     }
 }
@@ -919,9 +647,7 @@ crate::json::serde_impls!(CloudSubtenants);
 impl crate::xml::CollectUnknown for CloudSubtenants {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_subtenants {
-            crate::xml::visit_unknown(path, "CloudSubtenant", v, found);
-        }
+        crate::xml::visit_unknown(path, "CloudSubtenant", &self.cloud_subtenants, found);
     }
 }
 /// A tenant account of a Cloud Connect service provider: state, lease, storage quotas, hardware plans or organization VDCs, bandwidth limit, license counters, recycle bin and gateway pools. Also the body of PUT /cloud/tenants/{ID}.
@@ -993,488 +719,205 @@ pub struct CloudTenant {
 }
 impl FromXml for CloudTenant {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut password: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut enabled: Option<bool> = None;
-        let mut lease_options: Option<CloudTenantLeaseOptions> = None;
-        let mut resources: Option<CloudTenantResources> = None;
-        let mut last_result: Option<SessionResult> = None;
-        let mut last_active: Option<crate::DateTime> = None;
-        let mut vm_count: Option<i32> = None;
-        let mut compute_resources: Option<CloudTenantComputeResources> = None;
-        let mut throttling_enabled: Option<bool> = None;
-        let mut throttling_speed_limit: Option<i32> = None;
-        let mut throttling_speed_unit: Option<CloudTenantThrottlingSpeedUnit> = None;
-        let mut public_ip_count: Option<i32> = None;
-        let mut backup_count: Option<i32> = None;
-        let mut replica_count: Option<i32> = None;
-        let mut max_concurrent_tasks: Option<i32> = None;
-        let mut work_station_backup_count: Option<i32> = None;
-        let mut server_backup_count: Option<i32> = None;
-        let mut backup_protection_enabled: Option<bool> = None;
-        let mut backup_protection_period: Option<i32> = None;
-        let mut tenant_type: Option<CloudTenantTypeInfo> = None;
-        let mut v_cloud_compute_resources: Option<CloudTenantVCloudComputeResources> = None;
-        let mut cloud_gateway_pools: Option<CloudTenantGatewayPoolUidList> = None;
-        let mut failover_to_other_gateways_if_fail: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"LeaseOptions") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "LeaseOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut lease_options,
-                                value,
-                                "LeaseOptions",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.lease_options, child, "LeaseOptions")?
                     }
                     Some(b"Resources") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Resources", None)?;
-                        reader.set_once(&mut resources, value, "Resources", offset)?;
+                        xml.complex(&mut out.resources, child, "Resources")?
                     }
                     Some(b"LastResult") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LastResult")?
-                        {
-                            reader
-                                .set_once(&mut last_result, value, "LastResult", offset)?;
-                        }
+                        xml.optional_value(&mut out.last_result, child, "LastResult")?
                     }
                     Some(b"LastActive") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LastActive")?
-                        {
-                            reader
-                                .set_once(&mut last_active, value, "LastActive", offset)?;
-                        }
+                        xml.optional_value(&mut out.last_active, child, "LastActive")?
                     }
                     Some(b"VmCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VmCount")?
-                        {
-                            reader.set_once(&mut vm_count, value, "VmCount", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_count, child, "VmCount")?
                     }
                     Some(b"ComputeResources") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ComputeResources", None)?;
-                        reader
-                            .set_once(
-                                &mut compute_resources,
-                                value,
-                                "ComputeResources",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.compute_resources,
+                            child,
+                            "ComputeResources",
+                        )?
                     }
                     Some(b"ThrottlingEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ThrottlingEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut throttling_enabled,
-                                    value,
-                                    "ThrottlingEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.throttling_enabled,
+                            child,
+                            "ThrottlingEnabled",
+                        )?
                     }
                     Some(b"ThrottlingSpeedLimit") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ThrottlingSpeedLimit")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut throttling_speed_limit,
-                                    value,
-                                    "ThrottlingSpeedLimit",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.throttling_speed_limit,
+                            child,
+                            "ThrottlingSpeedLimit",
+                        )?
                     }
                     Some(b"ThrottlingSpeedUnit") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ThrottlingSpeedUnit")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut throttling_speed_unit,
-                                    value,
-                                    "ThrottlingSpeedUnit",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.throttling_speed_unit,
+                            child,
+                            "ThrottlingSpeedUnit",
+                        )?
                     }
                     Some(b"PublicIpCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PublicIpCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut public_ip_count,
-                                    value,
-                                    "PublicIpCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.public_ip_count,
+                            child,
+                            "PublicIpCount",
+                        )?
                     }
                     Some(b"BackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupCount")?
-                        {
-                            reader
-                                .set_once(&mut backup_count, value, "BackupCount", offset)?;
-                        }
+                        xml.optional_value(&mut out.backup_count, child, "BackupCount")?
                     }
                     Some(b"ReplicaCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ReplicaCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut replica_count,
-                                    value,
-                                    "ReplicaCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.replica_count,
+                            child,
+                            "ReplicaCount",
+                        )?
                     }
                     Some(b"MaxConcurrentTasks") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxConcurrentTasks")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_concurrent_tasks,
-                                    value,
-                                    "MaxConcurrentTasks",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_concurrent_tasks,
+                            child,
+                            "MaxConcurrentTasks",
+                        )?
                     }
                     Some(b"WorkStationBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WorkStationBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut work_station_backup_count,
-                                    value,
-                                    "WorkStationBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.work_station_backup_count,
+                            child,
+                            "WorkStationBackupCount",
+                        )?
                     }
                     Some(b"ServerBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ServerBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut server_backup_count,
-                                    value,
-                                    "ServerBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.server_backup_count,
+                            child,
+                            "ServerBackupCount",
+                        )?
                     }
                     Some(b"BackupProtectionEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupProtectionEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_protection_enabled,
-                                    value,
-                                    "BackupProtectionEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_protection_enabled,
+                            child,
+                            "BackupProtectionEnabled",
+                        )?
                     }
                     Some(b"BackupProtectionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupProtectionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_protection_period,
-                                    value,
-                                    "BackupProtectionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_protection_period,
+                            child,
+                            "BackupProtectionPeriod",
+                        )?
                     }
                     Some(b"TenantType") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "TenantType", None)?;
-                        reader.set_once(&mut tenant_type, value, "TenantType", offset)?;
+                        xml.complex(&mut out.tenant_type, child, "TenantType")?
                     }
                     Some(b"VCloudComputeResources") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VCloudComputeResources", None)?;
-                        reader
-                            .set_once(
-                                &mut v_cloud_compute_resources,
-                                value,
-                                "VCloudComputeResources",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.v_cloud_compute_resources,
+                            child,
+                            "VCloudComputeResources",
+                        )?
                     }
                     Some(b"CloudGatewayPools") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudGatewayPools", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_gateway_pools,
-                                value,
-                                "CloudGatewayPools",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.cloud_gateway_pools,
+                            child,
+                            "CloudGatewayPools",
+                        )?
                     }
                     Some(b"FailoverToOtherGatewaysIfFail") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "FailoverToOtherGatewaysIfFail",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failover_to_other_gateways_if_fail,
-                                    value,
-                                    "FailoverToOtherGatewaysIfFail",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failover_to_other_gateways_if_fail,
+                            child,
+                            "FailoverToOtherGatewaysIfFail",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            password,
-            description,
-            enabled,
-            lease_options,
-            resources,
-            last_result,
-            last_active,
-            vm_count,
-            compute_resources,
-            throttling_enabled,
-            throttling_speed_limit,
-            throttling_speed_unit,
-            public_ip_count,
-            backup_count,
-            replica_count,
-            max_concurrent_tasks,
-            work_station_backup_count,
-            server_backup_count,
-            backup_protection_enabled,
-            backup_protection_period,
-            tenant_type,
-            v_cloud_compute_resources,
-            cloud_gateway_pools,
-            failover_to_other_gateways_if_fail,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenant {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.lease_options {
-            ToXml::to_xml(value, writer, "LeaseOptions");
-        }
-        if let Some(value) = &self.resources {
-            ToXml::to_xml(value, writer, "Resources");
-        }
-        if let Some(value) = &self.last_result {
-            writer.value_element("LastResult", value);
-        }
-        if let Some(value) = &self.last_active {
-            writer.value_element("LastActive", value);
-        }
-        if let Some(value) = &self.vm_count {
-            writer.value_element("VmCount", value);
-        }
-        if let Some(value) = &self.compute_resources {
-            ToXml::to_xml(value, writer, "ComputeResources");
-        }
-        if let Some(value) = &self.throttling_enabled {
-            writer.value_element("ThrottlingEnabled", value);
-        }
-        if let Some(value) = &self.throttling_speed_limit {
-            writer.value_element("ThrottlingSpeedLimit", value);
-        }
-        if let Some(value) = &self.throttling_speed_unit {
-            writer.value_element("ThrottlingSpeedUnit", value);
-        }
-        if let Some(value) = &self.public_ip_count {
-            writer.value_element("PublicIpCount", value);
-        }
-        if let Some(value) = &self.backup_count {
-            writer.value_element("BackupCount", value);
-        }
-        if let Some(value) = &self.replica_count {
-            writer.value_element("ReplicaCount", value);
-        }
-        if let Some(value) = &self.max_concurrent_tasks {
-            writer.value_element("MaxConcurrentTasks", value);
-        }
-        if let Some(value) = &self.work_station_backup_count {
-            writer.value_element("WorkStationBackupCount", value);
-        }
-        if let Some(value) = &self.server_backup_count {
-            writer.value_element("ServerBackupCount", value);
-        }
-        if let Some(value) = &self.backup_protection_enabled {
-            writer.value_element("BackupProtectionEnabled", value);
-        }
-        if let Some(value) = &self.backup_protection_period {
-            writer.value_element("BackupProtectionPeriod", value);
-        }
-        if let Some(value) = &self.tenant_type {
-            ToXml::to_xml(value, writer, "TenantType");
-        }
-        if let Some(value) = &self.v_cloud_compute_resources {
-            ToXml::to_xml(value, writer, "VCloudComputeResources");
-        }
-        if let Some(value) = &self.cloud_gateway_pools {
-            ToXml::to_xml(value, writer, "CloudGatewayPools");
-        }
-        if let Some(value) = &self.failover_to_other_gateways_if_fail {
-            writer.value_element("FailoverToOtherGatewaysIfFail", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Password", &self.password);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_complex("LeaseOptions", &self.lease_options);
+        writer.optional_complex("Resources", &self.resources);
+        writer.optional_value("LastResult", &self.last_result);
+        writer.optional_value("LastActive", &self.last_active);
+        writer.optional_value("VmCount", &self.vm_count);
+        writer.optional_complex("ComputeResources", &self.compute_resources);
+        writer.optional_value("ThrottlingEnabled", &self.throttling_enabled);
+        writer.optional_value("ThrottlingSpeedLimit", &self.throttling_speed_limit);
+        writer.optional_value("ThrottlingSpeedUnit", &self.throttling_speed_unit);
+        writer.optional_value("PublicIpCount", &self.public_ip_count);
+        writer.optional_value("BackupCount", &self.backup_count);
+        writer.optional_value("ReplicaCount", &self.replica_count);
+        writer.optional_value("MaxConcurrentTasks", &self.max_concurrent_tasks);
+        writer.optional_value("WorkStationBackupCount", &self.work_station_backup_count);
+        writer.optional_value("ServerBackupCount", &self.server_backup_count);
+        writer
+            .optional_value("BackupProtectionEnabled", &self.backup_protection_enabled);
+        writer.optional_value("BackupProtectionPeriod", &self.backup_protection_period);
+        writer.optional_complex("TenantType", &self.tenant_type);
+        writer
+            .optional_complex("VCloudComputeResources", &self.v_cloud_compute_resources);
+        writer.optional_complex("CloudGatewayPools", &self.cloud_gateway_pools);
+        writer
+            .optional_value(
+                "FailoverToOtherGatewaysIfFail",
+                &self.failover_to_other_gateways_if_fail,
+            );
         writer.end(name);
     }
 }
@@ -1604,27 +1047,28 @@ crate::json::serde_impls!(CloudTenant);
 impl crate::xml::CollectUnknown for CloudTenant {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.lease_options {
-            crate::xml::visit_unknown(path, "LeaseOptions", v, found);
-        }
-        if let Some(v) = &self.resources {
-            crate::xml::visit_unknown(path, "Resources", v, found);
-        }
-        if let Some(v) = &self.compute_resources {
-            crate::xml::visit_unknown(path, "ComputeResources", v, found);
-        }
-        if let Some(v) = &self.tenant_type {
-            crate::xml::visit_unknown(path, "TenantType", v, found);
-        }
-        if let Some(v) = &self.v_cloud_compute_resources {
-            crate::xml::visit_unknown(path, "VCloudComputeResources", v, found);
-        }
-        if let Some(v) = &self.cloud_gateway_pools {
-            crate::xml::visit_unknown(path, "CloudGatewayPools", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "LeaseOptions", &self.lease_options, found);
+        crate::xml::visit_unknown(path, "Resources", &self.resources, found);
+        crate::xml::visit_unknown(
+            path,
+            "ComputeResources",
+            &self.compute_resources,
+            found,
+        );
+        crate::xml::visit_unknown(path, "TenantType", &self.tenant_type, found);
+        crate::xml::visit_unknown(
+            path,
+            "VCloudComputeResources",
+            &self.v_cloud_compute_resources,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "CloudGatewayPools",
+            &self.cloud_gateway_pools,
+            found,
+        );
     }
 }
 /// Active Directory domain of a tenant: domain (controller) name, the account used for LDAP and the LDAP port.
@@ -1644,85 +1088,51 @@ pub struct CloudTenantAdDomainInfo {
 }
 impl FromXml for CloudTenantAdDomainInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut domain_name: Option<crate::Text> = None;
-        let mut domain_account: Option<crate::Text> = None;
-        let mut port: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DomainName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DomainName")?
-                        {
-                            reader
-                                .set_once(&mut domain_name, value, "DomainName", offset)?;
-                        }
+                        xml.optional_value(&mut out.domain_name, child, "DomainName")?
                     }
                     Some(b"DomainAccount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DomainAccount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut domain_account,
-                                    value,
-                                    "DomainAccount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.domain_account,
+                            child,
+                            "DomainAccount",
+                        )?
                     }
-                    Some(b"Port") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Port")?
-                        {
-                            reader.set_once(&mut port, value, "Port", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Port") => xml.optional_value(&mut out.port, child, "Port")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            domain_name,
-            domain_account,
-            port,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantAdDomainInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.domain_name {
-            writer.value_element("DomainName", value);
-        }
-        if let Some(value) = &self.domain_account {
-            writer.value_element("DomainAccount", value);
-        }
-        if let Some(value) = &self.port {
-            writer.value_element("Port", value);
-        }
+        writer.optional_value("DomainName", &self.domain_name);
+        writer.optional_value("DomainAccount", &self.domain_account);
+        writer.optional_value("Port", &self.port);
         writer.end(name);
     }
 }
@@ -1780,59 +1190,43 @@ pub struct CloudTenantAdInfo {
 }
 impl FromXml for CloudTenantAdInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut domain: Option<CloudTenantAdDomainInfo> = None;
-        let mut account: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Domain") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Domain", None)?;
-                        reader.set_once(&mut domain, value, "Domain", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Domain") => xml.complex(&mut out.domain, child, "Domain")?,
                     Some(b"Account") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Account")?
-                        {
-                            reader.set_once(&mut account, value, "Account", offset)?;
-                        }
+                        xml.optional_value(&mut out.account, child, "Account")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { domain, account, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantAdInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.domain {
-            ToXml::to_xml(value, writer, "Domain");
-        }
-        if let Some(value) = &self.account {
-            writer.value_element("Account", value);
-        }
+        writer.optional_complex("Domain", &self.domain);
+        writer.optional_value("Account", &self.account);
         writer.end(name);
     }
 }
@@ -1871,9 +1265,7 @@ crate::json::serde_impls!(CloudTenantAdInfo);
 impl crate::xml::CollectUnknown for CloudTenantAdInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.domain {
-            crate::xml::visit_unknown(path, "Domain", v, found);
-        }
+        crate::xml::visit_unknown(path, "Domain", &self.domain, found);
     }
 }
 /// A tenant's subscription to a hardware plan (a compute resource), identified by a plain Id.
@@ -1907,193 +1299,97 @@ pub struct CloudTenantComputeResource {
 }
 impl FromXml for CloudTenantComputeResource {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut id: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut cloud_hardware_plan_uid: Option<crate::Uid> = None;
-        let mut wan_accelerator_uid: Option<crate::Uid> = None;
-        let mut platform_type: Option<CloudTenantPlatform> = None;
-        let mut use_network_failover_resources: Option<bool> = None;
-        let mut network_appliance: Option<NetworkApplianceInfo> = None;
-        let mut compute_resource_stats: Option<CloudTenantComputeResourceStatsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CloudHardwarePlanUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CloudHardwarePlanUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut cloud_hardware_plan_uid,
-                                    value,
-                                    "CloudHardwarePlanUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.cloud_hardware_plan_uid,
+                            child,
+                            "CloudHardwarePlanUid",
+                        )?
                     }
                     Some(b"WanAcceleratorUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WanAcceleratorUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wan_accelerator_uid,
-                                    value,
-                                    "WanAcceleratorUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wan_accelerator_uid,
+                            child,
+                            "WanAcceleratorUid",
+                        )?
                     }
                     Some(b"PlatformType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PlatformType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut platform_type,
-                                    value,
-                                    "PlatformType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.platform_type,
+                            child,
+                            "PlatformType",
+                        )?
                     }
                     Some(b"UseNetworkFailoverResources") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseNetworkFailoverResources")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_network_failover_resources,
-                                    value,
-                                    "UseNetworkFailoverResources",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_network_failover_resources,
+                            child,
+                            "UseNetworkFailoverResources",
+                        )?
                     }
                     Some(b"NetworkAppliance") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NetworkAppliance", None)?;
-                        reader
-                            .set_once(
-                                &mut network_appliance,
-                                value,
-                                "NetworkAppliance",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.network_appliance,
+                            child,
+                            "NetworkAppliance",
+                        )?
                     }
                     Some(b"ComputeResourceStats") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ComputeResourceStats", None)?;
-                        reader
-                            .set_once(
-                                &mut compute_resource_stats,
-                                value,
-                                "ComputeResourceStats",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.compute_resource_stats,
+                            child,
+                            "ComputeResourceStats",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            id,
-            links,
-            cloud_hardware_plan_uid,
-            wan_accelerator_uid,
-            platform_type,
-            use_network_failover_resources,
-            network_appliance,
-            compute_resource_stats,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantComputeResource {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.cloud_hardware_plan_uid {
-            writer.value_element("CloudHardwarePlanUid", value);
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            writer.value_element("WanAcceleratorUid", value);
-        }
-        if let Some(value) = &self.platform_type {
-            writer.value_element("PlatformType", value);
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            writer.value_element("UseNetworkFailoverResources", value);
-        }
-        if let Some(value) = &self.network_appliance {
-            ToXml::to_xml(value, writer, "NetworkAppliance");
-        }
-        if let Some(value) = &self.compute_resource_stats {
-            ToXml::to_xml(value, writer, "ComputeResourceStats");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CloudHardwarePlanUid", &self.cloud_hardware_plan_uid);
+        writer.optional_value("WanAcceleratorUid", &self.wan_accelerator_uid);
+        writer.optional_value("PlatformType", &self.platform_type);
+        writer
+            .optional_value(
+                "UseNetworkFailoverResources",
+                &self.use_network_failover_resources,
+            );
+        writer.optional_complex("NetworkAppliance", &self.network_appliance);
+        writer.optional_complex("ComputeResourceStats", &self.compute_resource_stats);
         writer.end(name);
     }
 }
@@ -2163,15 +1459,19 @@ crate::json::serde_impls!(CloudTenantComputeResource);
 impl crate::xml::CollectUnknown for CloudTenantComputeResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.network_appliance {
-            crate::xml::visit_unknown(path, "NetworkAppliance", v, found);
-        }
-        if let Some(v) = &self.compute_resource_stats {
-            crate::xml::visit_unknown(path, "ComputeResourceStats", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "NetworkAppliance",
+            &self.network_appliance,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ComputeResourceStats",
+            &self.compute_resource_stats,
+            found,
+        );
     }
 }
 /// Hardware plan subscriptions to create together with a tenant.
@@ -2187,51 +1487,45 @@ pub struct CloudTenantComputeResourceCreateList {
 }
 impl FromXml for CloudTenantComputeResourceCreateList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut compute_resources: Vec<CloudTenantComputeResourceCreateSpec> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ComputeResource") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ComputeResource",
-                                Some(compute_resources.len() + 1),
-                            )?;
-                        compute_resources.push(value);
+                        xml.push_complex(
+                            &mut out.compute_resources,
+                            child,
+                            "ComputeResource",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { compute_resources, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantComputeResourceCreateList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.compute_resources {
-            ToXml::to_xml(item, writer, "ComputeResource");
-        }
+        writer.complexes("ComputeResource", &self.compute_resources);
         writer.end(name);
     }
 }
@@ -2269,9 +1563,12 @@ crate::json::serde_impls!(CloudTenantComputeResourceCreateList);
 impl crate::xml::CollectUnknown for CloudTenantComputeResourceCreateList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.compute_resources {
-            crate::xml::visit_unknown(path, "ComputeResource", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ComputeResource",
+            &self.compute_resources,
+            found,
+        );
     }
 }
 /// Request body that subscribes a tenant to a hardware plan (also an item of a tenant create body).
@@ -2295,133 +1592,81 @@ pub struct CloudTenantComputeResourceCreateSpec {
 }
 impl FromXml for CloudTenantComputeResourceCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_hardware_plan_uid: Option<crate::Uid> = None;
-        let mut wan_accelerator_uid: Option<crate::Uid> = None;
-        let mut platform_type: Option<CloudTenantPlatform> = None;
-        let mut use_network_failover_resources: Option<bool> = None;
-        let mut network_appliance: Option<NetworkApplianceInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudHardwarePlanUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CloudHardwarePlanUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut cloud_hardware_plan_uid,
-                                    value,
-                                    "CloudHardwarePlanUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.cloud_hardware_plan_uid,
+                            child,
+                            "CloudHardwarePlanUid",
+                        )?
                     }
                     Some(b"WanAcceleratorUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WanAcceleratorUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wan_accelerator_uid,
-                                    value,
-                                    "WanAcceleratorUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wan_accelerator_uid,
+                            child,
+                            "WanAcceleratorUid",
+                        )?
                     }
                     Some(b"PlatformType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PlatformType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut platform_type,
-                                    value,
-                                    "PlatformType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.platform_type,
+                            child,
+                            "PlatformType",
+                        )?
                     }
                     Some(b"UseNetworkFailoverResources") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseNetworkFailoverResources")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_network_failover_resources,
-                                    value,
-                                    "UseNetworkFailoverResources",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_network_failover_resources,
+                            child,
+                            "UseNetworkFailoverResources",
+                        )?
                     }
                     Some(b"NetworkAppliance") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NetworkAppliance", None)?;
-                        reader
-                            .set_once(
-                                &mut network_appliance,
-                                value,
-                                "NetworkAppliance",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.network_appliance,
+                            child,
+                            "NetworkAppliance",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_hardware_plan_uid,
-            wan_accelerator_uid,
-            platform_type,
-            use_network_failover_resources,
-            network_appliance,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantComputeResourceCreateSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.cloud_hardware_plan_uid {
-            writer.value_element("CloudHardwarePlanUid", value);
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            writer.value_element("WanAcceleratorUid", value);
-        }
-        if let Some(value) = &self.platform_type {
-            writer.value_element("PlatformType", value);
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            writer.value_element("UseNetworkFailoverResources", value);
-        }
-        if let Some(value) = &self.network_appliance {
-            ToXml::to_xml(value, writer, "NetworkAppliance");
-        }
+        writer.optional_value("CloudHardwarePlanUid", &self.cloud_hardware_plan_uid);
+        writer.optional_value("WanAcceleratorUid", &self.wan_accelerator_uid);
+        writer.optional_value("PlatformType", &self.platform_type);
+        writer
+            .optional_value(
+                "UseNetworkFailoverResources",
+                &self.use_network_failover_resources,
+            );
+        writer.optional_complex("NetworkAppliance", &self.network_appliance);
         writer.end(name);
     }
 }
@@ -2476,9 +1721,12 @@ crate::json::serde_impls!(CloudTenantComputeResourceCreateSpec);
 impl crate::xml::CollectUnknown for CloudTenantComputeResourceCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.network_appliance {
-            crate::xml::visit_unknown(path, "NetworkAppliance", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "NetworkAppliance",
+            &self.network_appliance,
+            found,
+        );
     }
 }
 /// What a tenant uses of a hardware plan: memory (MB), CPUs and storage.
@@ -2498,89 +1746,57 @@ pub struct CloudTenantComputeResourceStatsInfo {
 }
 impl FromXml for CloudTenantComputeResourceStatsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut memory_usage_mb: Option<i32> = None;
-        let mut cpu_count: Option<i32> = None;
-        let mut storage_resource_stats: Option<CloudTenantStorageResourceStatList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"MemoryUsageMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MemoryUsageMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut memory_usage_mb,
-                                    value,
-                                    "MemoryUsageMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.memory_usage_mb,
+                            child,
+                            "MemoryUsageMb",
+                        )?
                     }
                     Some(b"CPUCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CPUCount")?
-                        {
-                            reader.set_once(&mut cpu_count, value, "CPUCount", offset)?;
-                        }
+                        xml.optional_value(&mut out.cpu_count, child, "CPUCount")?
                     }
                     Some(b"StorageResourceStats") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "StorageResourceStats", None)?;
-                        reader
-                            .set_once(
-                                &mut storage_resource_stats,
-                                value,
-                                "StorageResourceStats",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.storage_resource_stats,
+                            child,
+                            "StorageResourceStats",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            memory_usage_mb,
-            cpu_count,
-            storage_resource_stats,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantComputeResourceStatsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.memory_usage_mb {
-            writer.value_element("MemoryUsageMb", value);
-        }
-        if let Some(value) = &self.cpu_count {
-            writer.value_element("CPUCount", value);
-        }
-        if let Some(value) = &self.storage_resource_stats {
-            ToXml::to_xml(value, writer, "StorageResourceStats");
-        }
+        writer.optional_value("MemoryUsageMb", &self.memory_usage_mb);
+        writer.optional_value("CPUCount", &self.cpu_count);
+        writer.optional_complex("StorageResourceStats", &self.storage_resource_stats);
         writer.end(name);
     }
 }
@@ -2625,9 +1841,12 @@ crate::json::serde_impls!(CloudTenantComputeResourceStatsInfo);
 impl crate::xml::CollectUnknown for CloudTenantComputeResourceStatsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.storage_resource_stats {
-            crate::xml::visit_unknown(path, "StorageResourceStats", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "StorageResourceStats",
+            &self.storage_resource_stats,
+            found,
+        );
     }
 }
 /// The hardware plan subscriptions of a tenant.
@@ -2643,54 +1862,49 @@ pub struct CloudTenantComputeResources {
 }
 impl FromXml for CloudTenantComputeResources {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_tenant_compute_resources: Vec<CloudTenantComputeResource> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudTenantComputeResource") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudTenantComputeResource",
-                                Some(cloud_tenant_compute_resources.len() + 1),
-                            )?;
-                        cloud_tenant_compute_resources.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_tenant_compute_resources,
+                            child,
+                            "CloudTenantComputeResource",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_tenant_compute_resources,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantComputeResources {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_tenant_compute_resources {
-            ToXml::to_xml(item, writer, "CloudTenantComputeResource");
-        }
+        writer
+            .complexes(
+                "CloudTenantComputeResource",
+                &self.cloud_tenant_compute_resources,
+            );
         writer.end(name);
     }
 }
@@ -2734,9 +1948,12 @@ crate::json::serde_impls!(CloudTenantComputeResources);
 impl crate::xml::CollectUnknown for CloudTenantComputeResources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_tenant_compute_resources {
-            crate::xml::visit_unknown(path, "CloudTenantComputeResource", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudTenantComputeResource",
+            &self.cloud_tenant_compute_resources,
+            found,
+        );
     }
 }
 /// Logon name (and, in bodies, password) of a standalone tenant.
@@ -2754,66 +1971,45 @@ pub struct CloudTenantCredentialsInfo {
 }
 impl FromXml for CloudTenantCredentialsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut username: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Username") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Username")?
-                        {
-                            reader.set_once(&mut username, value, "Username", offset)?;
-                        }
+                        xml.optional_value(&mut out.username, child, "Username")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            username,
-            password,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantCredentialsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.username {
-            writer.value_element("Username", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
+        writer.optional_value("Username", &self.username);
+        writer.optional_value("Password", &self.password);
         writer.end(name);
     }
 }
@@ -2885,205 +2081,108 @@ pub struct CloudTenantFreeLicenseCounters {
 }
 impl FromXml for CloudTenantFreeLicenseCounters {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut rental_vm_backup_count: Option<i32> = None;
-        let mut rental_workstation_backup_count: Option<i32> = None;
-        let mut rental_server_backup_count: Option<i32> = None;
-        let mut new_vm_backup_count: Option<i32> = None;
-        let mut new_workstation_backup_count: Option<i32> = None;
-        let mut new_server_backup_count: Option<i32> = None;
-        let mut new_vm_replica_count: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"RentalVMBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RentalVMBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rental_vm_backup_count,
-                                    value,
-                                    "RentalVMBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rental_vm_backup_count,
+                            child,
+                            "RentalVMBackupCount",
+                        )?
                     }
                     Some(b"RentalWorkstationBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RentalWorkstationBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rental_workstation_backup_count,
-                                    value,
-                                    "RentalWorkstationBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rental_workstation_backup_count,
+                            child,
+                            "RentalWorkstationBackupCount",
+                        )?
                     }
                     Some(b"RentalServerBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RentalServerBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rental_server_backup_count,
-                                    value,
-                                    "RentalServerBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.rental_server_backup_count,
+                            child,
+                            "RentalServerBackupCount",
+                        )?
                     }
                     Some(b"NewVMBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NewVMBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut new_vm_backup_count,
-                                    value,
-                                    "NewVMBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.new_vm_backup_count,
+                            child,
+                            "NewVMBackupCount",
+                        )?
                     }
                     Some(b"NewWorkstationBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NewWorkstationBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut new_workstation_backup_count,
-                                    value,
-                                    "NewWorkstationBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.new_workstation_backup_count,
+                            child,
+                            "NewWorkstationBackupCount",
+                        )?
                     }
                     Some(b"NewServerBackupCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NewServerBackupCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut new_server_backup_count,
-                                    value,
-                                    "NewServerBackupCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.new_server_backup_count,
+                            child,
+                            "NewServerBackupCount",
+                        )?
                     }
                     Some(b"NewVMReplicaCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NewVMReplicaCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut new_vm_replica_count,
-                                    value,
-                                    "NewVMReplicaCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.new_vm_replica_count,
+                            child,
+                            "NewVMReplicaCount",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            rental_vm_backup_count,
-            rental_workstation_backup_count,
-            rental_server_backup_count,
-            new_vm_backup_count,
-            new_workstation_backup_count,
-            new_server_backup_count,
-            new_vm_replica_count,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantFreeLicenseCounters {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.rental_vm_backup_count {
-            writer.value_element("RentalVMBackupCount", value);
-        }
-        if let Some(value) = &self.rental_workstation_backup_count {
-            writer.value_element("RentalWorkstationBackupCount", value);
-        }
-        if let Some(value) = &self.rental_server_backup_count {
-            writer.value_element("RentalServerBackupCount", value);
-        }
-        if let Some(value) = &self.new_vm_backup_count {
-            writer.value_element("NewVMBackupCount", value);
-        }
-        if let Some(value) = &self.new_workstation_backup_count {
-            writer.value_element("NewWorkstationBackupCount", value);
-        }
-        if let Some(value) = &self.new_server_backup_count {
-            writer.value_element("NewServerBackupCount", value);
-        }
-        if let Some(value) = &self.new_vm_replica_count {
-            writer.value_element("NewVMReplicaCount", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("RentalVMBackupCount", &self.rental_vm_backup_count);
+        writer
+            .optional_value(
+                "RentalWorkstationBackupCount",
+                &self.rental_workstation_backup_count,
+            );
+        writer
+            .optional_value("RentalServerBackupCount", &self.rental_server_backup_count);
+        writer.optional_value("NewVMBackupCount", &self.new_vm_backup_count);
+        writer
+            .optional_value(
+                "NewWorkstationBackupCount",
+                &self.new_workstation_backup_count,
+            );
+        writer.optional_value("NewServerBackupCount", &self.new_server_backup_count);
+        writer.optional_value("NewVMReplicaCount", &self.new_vm_replica_count);
         writer.end(name);
     }
 }
@@ -3157,9 +2256,7 @@ crate::json::serde_impls!(CloudTenantFreeLicenseCounters);
 impl crate::xml::CollectUnknown for CloudTenantFreeLicenseCounters {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// The cloud gateway pools a tenant may connect through, by UID.
@@ -3175,54 +2272,45 @@ pub struct CloudTenantGatewayPoolUidList {
 }
 impl FromXml for CloudTenantGatewayPoolUidList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_gateway_pool_uids: Vec<crate::Uid> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudGatewayPoolUid") => {
-                        let value = reader
-                            .value_child(
-                                child,
-                                "CloudGatewayPoolUid",
-                                Some(cloud_gateway_pool_uids.len() + 1),
-                            )?;
-                        cloud_gateway_pool_uids.push(value);
+                        xml.push_value(
+                            &mut out.cloud_gateway_pool_uids,
+                            child,
+                            "CloudGatewayPoolUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_gateway_pool_uids,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantGatewayPoolUidList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_gateway_pool_uids {
-            writer.value_element("CloudGatewayPoolUid", item);
-        }
+        writer.values("CloudGatewayPoolUid", &self.cloud_gateway_pool_uids);
         writer.end(name);
     }
 }
@@ -3331,69 +2419,49 @@ pub struct CloudTenantLeaseOptions {
 }
 impl FromXml for CloudTenantLeaseOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut lease_expiration_date: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 b"LeaseExpirationDate" => {
-                    if lease_expiration_date.is_some() {
-                        return Err(
-                            reader.duplicate_attribute(&attr, "LeaseExpirationDate"),
-                        );
-                    }
-                    lease_expiration_date = reader
-                        .optional_attribute_value(
-                            &element,
-                            &attr,
-                            "LeaseExpirationDate",
-                        )?;
+                    xml.attribute(
+                        &mut out.lease_expiration_date,
+                        &element,
+                        &attr,
+                        "LeaseExpirationDate",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            lease_expiration_date,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantLeaseOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
-        if let Some(value) = &self.lease_expiration_date {
-            writer.attribute_value("LeaseExpirationDate", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
+        writer.optional_attribute("LeaseExpirationDate", &self.lease_expiration_date);
         writer.unknown(&self.unknown);
         writer.end(name);
     }
@@ -3506,118 +2574,63 @@ pub struct CloudTenantRepositoryQuotaInfo {
 }
 impl FromXml for CloudTenantRepositoryQuotaInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut display_name: Option<crate::Text> = None;
-        let mut repository_uid: Option<crate::Uid> = None;
-        let mut wan_accelerator_uid: Option<crate::Uid> = None;
-        let mut quota: Option<i64> = None;
-        let mut used_quota: Option<i64> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DisplayName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisplayName")?
-                        {
-                            reader
-                                .set_once(&mut display_name, value, "DisplayName", offset)?;
-                        }
+                        xml.optional_value(&mut out.display_name, child, "DisplayName")?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_uid,
-                                    value,
-                                    "RepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_uid,
+                            child,
+                            "RepositoryUid",
+                        )?
                     }
                     Some(b"WanAcceleratorUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WanAcceleratorUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wan_accelerator_uid,
-                                    value,
-                                    "WanAcceleratorUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wan_accelerator_uid,
+                            child,
+                            "WanAcceleratorUid",
+                        )?
                     }
-                    Some(b"Quota") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Quota")?
-                        {
-                            reader.set_once(&mut quota, value, "Quota", offset)?;
-                        }
-                    }
+                    Some(b"Quota") => xml.optional_value(&mut out.quota, child, "Quota")?,
                     Some(b"UsedQuota") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsedQuota")?
-                        {
-                            reader
-                                .set_once(&mut used_quota, value, "UsedQuota", offset)?;
-                        }
+                        xml.optional_value(&mut out.used_quota, child, "UsedQuota")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            display_name,
-            repository_uid,
-            wan_accelerator_uid,
-            quota,
-            used_quota,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantRepositoryQuotaInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.display_name {
-            writer.value_element("DisplayName", value);
-        }
-        if let Some(value) = &self.repository_uid {
-            writer.value_element("RepositoryUid", value);
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            writer.value_element("WanAcceleratorUid", value);
-        }
-        if let Some(value) = &self.quota {
-            writer.value_element("Quota", value);
-        }
-        if let Some(value) = &self.used_quota {
-            writer.value_element("UsedQuota", value);
-        }
+        writer.optional_value("DisplayName", &self.display_name);
+        writer.optional_value("RepositoryUid", &self.repository_uid);
+        writer.optional_value("WanAcceleratorUid", &self.wan_accelerator_uid);
+        writer.optional_value("Quota", &self.quota);
+        writer.optional_value("UsedQuota", &self.used_quota);
         writer.end(name);
     }
 }
@@ -3691,100 +2704,49 @@ pub struct CloudTenantResource {
 }
 impl FromXml for CloudTenantResource {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut id: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut repository_quota: Option<CloudTenantRepositoryQuotaInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"RepositoryQuota") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RepositoryQuota", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_quota,
-                                value,
-                                "RepositoryQuota",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.repository_quota, child, "RepositoryQuota")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            id,
-            links,
-            repository_quota,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantResource {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.repository_quota {
-            ToXml::to_xml(value, writer, "RepositoryQuota");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("RepositoryQuota", &self.repository_quota);
         writer.end(name);
     }
 }
@@ -3835,12 +2797,13 @@ crate::json::serde_impls!(CloudTenantResource);
 impl crate::xml::CollectUnknown for CloudTenantResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.repository_quota {
-            crate::xml::visit_unknown(path, "RepositoryQuota", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "RepositoryQuota",
+            &self.repository_quota,
+            found,
+        );
     }
 }
 /// The storage quotas of a tenant.
@@ -3856,54 +2819,45 @@ pub struct CloudTenantResources {
 }
 impl FromXml for CloudTenantResources {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_tenant_resources: Vec<CloudTenantResource> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudTenantResource") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudTenantResource",
-                                Some(cloud_tenant_resources.len() + 1),
-                            )?;
-                        cloud_tenant_resources.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_tenant_resources,
+                            child,
+                            "CloudTenantResource",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_tenant_resources,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantResources {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_tenant_resources {
-            ToXml::to_xml(item, writer, "CloudTenantResource");
-        }
+        writer.complexes("CloudTenantResource", &self.cloud_tenant_resources);
         writer.end(name);
     }
 }
@@ -3941,9 +2895,12 @@ crate::json::serde_impls!(CloudTenantResources);
 impl crate::xml::CollectUnknown for CloudTenantResources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_tenant_resources {
-            crate::xml::visit_unknown(path, "CloudTenantResource", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudTenantResource",
+            &self.cloud_tenant_resources,
+            found,
+        );
     }
 }
 /// Details of a standalone tenant account.
@@ -3959,57 +2916,45 @@ pub struct CloudTenantStandaloneInfo {
 }
 impl FromXml for CloudTenantStandaloneInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut tenant_credentials: Option<CloudTenantCredentialsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"TenantCredentials") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "TenantCredentials", None)?;
-                        reader
-                            .set_once(
-                                &mut tenant_credentials,
-                                value,
-                                "TenantCredentials",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.tenant_credentials,
+                            child,
+                            "TenantCredentials",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            tenant_credentials,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantStandaloneInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.tenant_credentials {
-            ToXml::to_xml(value, writer, "TenantCredentials");
-        }
+        writer.optional_complex("TenantCredentials", &self.tenant_credentials);
         writer.end(name);
     }
 }
@@ -4046,9 +2991,12 @@ crate::json::serde_impls!(CloudTenantStandaloneInfo);
 impl crate::xml::CollectUnknown for CloudTenantStandaloneInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.tenant_credentials {
-            crate::xml::visit_unknown(path, "TenantCredentials", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "TenantCredentials",
+            &self.tenant_credentials,
+            found,
+        );
     }
 }
 /// Use of one replica storage of a hardware plan by a tenant (GB).
@@ -4068,92 +3016,57 @@ pub struct CloudTenantStorageResourceStatInfo {
 }
 impl FromXml for CloudTenantStorageResourceStatInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut storage_name: Option<crate::Text> = None;
-        let mut storage_usage_gb: Option<i32> = None;
-        let mut storage_limit_gb: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StorageName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StorageName")?
-                        {
-                            reader
-                                .set_once(&mut storage_name, value, "StorageName", offset)?;
-                        }
+                        xml.optional_value(&mut out.storage_name, child, "StorageName")?
                     }
                     Some(b"StorageUsageGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StorageUsageGb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut storage_usage_gb,
-                                    value,
-                                    "StorageUsageGb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.storage_usage_gb,
+                            child,
+                            "StorageUsageGb",
+                        )?
                     }
                     Some(b"StorageLimitGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StorageLimitGb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut storage_limit_gb,
-                                    value,
-                                    "StorageLimitGb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.storage_limit_gb,
+                            child,
+                            "StorageLimitGb",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            storage_name,
-            storage_usage_gb,
-            storage_limit_gb,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantStorageResourceStatInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.storage_name {
-            writer.value_element("StorageName", value);
-        }
-        if let Some(value) = &self.storage_usage_gb {
-            writer.value_element("StorageUsageGb", value);
-        }
-        if let Some(value) = &self.storage_limit_gb {
-            writer.value_element("StorageLimitGb", value);
-        }
+        writer.optional_value("StorageName", &self.storage_name);
+        writer.optional_value("StorageUsageGb", &self.storage_usage_gb);
+        writer.optional_value("StorageLimitGb", &self.storage_limit_gb);
         writer.end(name);
     }
 }
@@ -4213,54 +3126,45 @@ pub struct CloudTenantStorageResourceStatList {
 }
 impl FromXml for CloudTenantStorageResourceStatList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut storage_resource_stats: Vec<CloudTenantStorageResourceStatInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StorageResourceStat") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "StorageResourceStat",
-                                Some(storage_resource_stats.len() + 1),
-                            )?;
-                        storage_resource_stats.push(value);
+                        xml.push_complex(
+                            &mut out.storage_resource_stats,
+                            child,
+                            "StorageResourceStat",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            storage_resource_stats,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantStorageResourceStatList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.storage_resource_stats {
-            ToXml::to_xml(item, writer, "StorageResourceStat");
-        }
+        writer.complexes("StorageResourceStat", &self.storage_resource_stats);
         writer.end(name);
     }
 }
@@ -4298,9 +3202,12 @@ crate::json::serde_impls!(CloudTenantStorageResourceStatList);
 impl crate::xml::CollectUnknown for CloudTenantStorageResourceStatList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.storage_resource_stats {
-            crate::xml::visit_unknown(path, "StorageResourceStat", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "StorageResourceStat",
+            &self.storage_resource_stats,
+            found,
+        );
     }
 }
 /// Unit of a tenant's bandwidth limit.
@@ -4372,78 +3279,58 @@ pub struct CloudTenantTypeInfo {
 }
 impl FromXml for CloudTenantTypeInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant: Option<
-            StandaloneTenantOrAdTenantTypeOrVCloudTenant,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StandaloneTenant") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "StandaloneTenant", None)?;
-                        reader
-                            .set_once(
-                                &mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                                StandaloneTenantOrAdTenantTypeOrVCloudTenant::StandaloneTenant(
-                                    value,
-                                ),
-                                "StandaloneTenant",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out
+                                .standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
+                            child,
+                            "StandaloneTenant",
+                            StandaloneTenantOrAdTenantTypeOrVCloudTenant::StandaloneTenant,
+                        )?
                     }
                     Some(b"ADTenantType") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ADTenantType", None)?;
-                        reader
-                            .set_once(
-                                &mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                                StandaloneTenantOrAdTenantTypeOrVCloudTenant::AdTenantType(
-                                    value,
-                                ),
-                                "ADTenantType",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out
+                                .standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
+                            child,
+                            "ADTenantType",
+                            StandaloneTenantOrAdTenantTypeOrVCloudTenant::AdTenantType,
+                        )?
                     }
                     Some(b"vCloudTenant") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "vCloudTenant", None)?;
-                        reader
-                            .set_once(
-                                &mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                                StandaloneTenantOrAdTenantTypeOrVCloudTenant::VCloudTenant(
-                                    value,
-                                ),
-                                "vCloudTenant",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out
+                                .standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
+                            child,
+                            "vCloudTenant",
+                            StandaloneTenantOrAdTenantTypeOrVCloudTenant::VCloudTenant,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantTypeInfo {
@@ -4517,9 +3404,8 @@ crate::json::serde_impls!(CloudTenantTypeInfo);
 impl crate::xml::CollectUnknown for CloudTenantTypeInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(item) = &self.standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant {
-            item.collect_unknown(path, found);
-        }
+        self.standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant
+            .collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `CloudTenantTypeInfoType` in `schemas/cloud_tenants.xsd`: the variant is the element name.
@@ -4632,224 +3518,105 @@ pub struct CloudTenantVCloudComputeResource {
 }
 impl FromXml for CloudTenantVCloudComputeResource {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut id: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut virtual_data_center_name: Option<crate::Text> = None;
-        let mut virtual_data_center_ref: Option<crate::Text> = None;
-        let mut enabled: Option<bool> = None;
-        let mut allocation_model: Option<CloudTenantVdcAllocationModel> = None;
-        let mut use_network_failover_resources: Option<bool> = None;
-        let mut resource_usage: Option<CloudTenantVCloudComputeResourceUsageInfo> = None;
-        let mut wan_accelerator_uid: Option<crate::Uid> = None;
-        let mut network_appliance: Option<NetworkApplianceInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Id" => {
-                    if id.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Id"));
-                    }
-                    id = reader.optional_attribute_value(&element, &attr, "Id")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Id" => xml.attribute(&mut out.id, &element, &attr, "Id")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"VirtualDataCenterName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VirtualDataCenterName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut virtual_data_center_name,
-                                    value,
-                                    "VirtualDataCenterName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.virtual_data_center_name,
+                            child,
+                            "VirtualDataCenterName",
+                        )?
                     }
                     Some(b"VirtualDataCenterRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VirtualDataCenterRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut virtual_data_center_ref,
-                                    value,
-                                    "VirtualDataCenterRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.virtual_data_center_ref,
+                            child,
+                            "VirtualDataCenterRef",
+                        )?
                     }
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"AllocationModel") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AllocationModel")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut allocation_model,
-                                    value,
-                                    "AllocationModel",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.allocation_model,
+                            child,
+                            "AllocationModel",
+                        )?
                     }
                     Some(b"UseNetworkFailoverResources") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseNetworkFailoverResources")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_network_failover_resources,
-                                    value,
-                                    "UseNetworkFailoverResources",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_network_failover_resources,
+                            child,
+                            "UseNetworkFailoverResources",
+                        )?
                     }
                     Some(b"ResourceUsage") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ResourceUsage", None)?;
-                        reader
-                            .set_once(
-                                &mut resource_usage,
-                                value,
-                                "ResourceUsage",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.resource_usage, child, "ResourceUsage")?
                     }
                     Some(b"WanAcceleratorUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WanAcceleratorUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wan_accelerator_uid,
-                                    value,
-                                    "WanAcceleratorUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wan_accelerator_uid,
+                            child,
+                            "WanAcceleratorUid",
+                        )?
                     }
                     Some(b"NetworkAppliance") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NetworkAppliance", None)?;
-                        reader
-                            .set_once(
-                                &mut network_appliance,
-                                value,
-                                "NetworkAppliance",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.network_appliance,
+                            child,
+                            "NetworkAppliance",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            id,
-            links,
-            virtual_data_center_name,
-            virtual_data_center_ref,
-            enabled,
-            allocation_model,
-            use_network_failover_resources,
-            resource_usage,
-            wan_accelerator_uid,
-            network_appliance,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantVCloudComputeResource {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.id {
-            writer.attribute_value("Id", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Id", &self.id);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.virtual_data_center_name {
-            writer.value_element("VirtualDataCenterName", value);
-        }
-        if let Some(value) = &self.virtual_data_center_ref {
-            writer.value_element("VirtualDataCenterRef", value);
-        }
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.allocation_model {
-            writer.value_element("AllocationModel", value);
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            writer.value_element("UseNetworkFailoverResources", value);
-        }
-        if let Some(value) = &self.resource_usage {
-            ToXml::to_xml(value, writer, "ResourceUsage");
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            writer.value_element("WanAcceleratorUid", value);
-        }
-        if let Some(value) = &self.network_appliance {
-            ToXml::to_xml(value, writer, "NetworkAppliance");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("VirtualDataCenterName", &self.virtual_data_center_name);
+        writer.optional_value("VirtualDataCenterRef", &self.virtual_data_center_ref);
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("AllocationModel", &self.allocation_model);
+        writer
+            .optional_value(
+                "UseNetworkFailoverResources",
+                &self.use_network_failover_resources,
+            );
+        writer.optional_complex("ResourceUsage", &self.resource_usage);
+        writer.optional_value("WanAcceleratorUid", &self.wan_accelerator_uid);
+        writer.optional_complex("NetworkAppliance", &self.network_appliance);
         writer.end(name);
     }
 }
@@ -4925,15 +3692,14 @@ crate::json::serde_impls!(CloudTenantVCloudComputeResource);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.resource_usage {
-            crate::xml::visit_unknown(path, "ResourceUsage", v, found);
-        }
-        if let Some(v) = &self.network_appliance {
-            crate::xml::visit_unknown(path, "NetworkAppliance", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "ResourceUsage", &self.resource_usage, found);
+        crate::xml::visit_unknown(
+            path,
+            "NetworkAppliance",
+            &self.network_appliance,
+            found,
+        );
     }
 }
 /// Organization VDCs to assign together with a new Cloud Director tenant.
@@ -4949,56 +3715,45 @@ pub struct CloudTenantVCloudComputeResourceCreateList {
 }
 impl FromXml for CloudTenantVCloudComputeResourceCreateList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_cloud_compute_resources: Vec<
-            CloudTenantVCloudComputeResourceCreateSpec,
-        > = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VCloudComputeResource") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VCloudComputeResource",
-                                Some(v_cloud_compute_resources.len() + 1),
-                            )?;
-                        v_cloud_compute_resources.push(value);
+                        xml.push_complex(
+                            &mut out.v_cloud_compute_resources,
+                            child,
+                            "VCloudComputeResource",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_cloud_compute_resources,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantVCloudComputeResourceCreateList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_cloud_compute_resources {
-            ToXml::to_xml(item, writer, "VCloudComputeResource");
-        }
+        writer.complexes("VCloudComputeResource", &self.v_cloud_compute_resources);
         writer.end(name);
     }
 }
@@ -5038,9 +3793,12 @@ crate::json::serde_impls!(CloudTenantVCloudComputeResourceCreateList);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResourceCreateList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_cloud_compute_resources {
-            crate::xml::visit_unknown(path, "VCloudComputeResource", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VCloudComputeResource",
+            &self.v_cloud_compute_resources,
+            found,
+        );
     }
 }
 /// Request body that assigns an organization VDC to a Cloud Director tenant (also an item of a tenant create body).
@@ -5062,114 +3820,73 @@ pub struct CloudTenantVCloudComputeResourceCreateSpec {
 }
 impl FromXml for CloudTenantVCloudComputeResourceCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut virtual_data_center_ref: Option<crate::Text> = None;
-        let mut use_network_failover_resources: Option<bool> = None;
-        let mut network_appliance: Option<NetworkApplianceInfo> = None;
-        let mut wan_accelerator_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VirtualDataCenterRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VirtualDataCenterRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut virtual_data_center_ref,
-                                    value,
-                                    "VirtualDataCenterRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.virtual_data_center_ref,
+                            child,
+                            "VirtualDataCenterRef",
+                        )?
                     }
                     Some(b"UseNetworkFailoverResources") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseNetworkFailoverResources")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_network_failover_resources,
-                                    value,
-                                    "UseNetworkFailoverResources",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_network_failover_resources,
+                            child,
+                            "UseNetworkFailoverResources",
+                        )?
                     }
                     Some(b"NetworkAppliance") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NetworkAppliance", None)?;
-                        reader
-                            .set_once(
-                                &mut network_appliance,
-                                value,
-                                "NetworkAppliance",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.network_appliance,
+                            child,
+                            "NetworkAppliance",
+                        )?
                     }
                     Some(b"WanAcceleratorUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WanAcceleratorUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wan_accelerator_uid,
-                                    value,
-                                    "WanAcceleratorUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wan_accelerator_uid,
+                            child,
+                            "WanAcceleratorUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            virtual_data_center_ref,
-            use_network_failover_resources,
-            network_appliance,
-            wan_accelerator_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantVCloudComputeResourceCreateSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.virtual_data_center_ref {
-            writer.value_element("VirtualDataCenterRef", value);
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            writer.value_element("UseNetworkFailoverResources", value);
-        }
-        if let Some(value) = &self.network_appliance {
-            ToXml::to_xml(value, writer, "NetworkAppliance");
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            writer.value_element("WanAcceleratorUid", value);
-        }
+        writer.optional_value("VirtualDataCenterRef", &self.virtual_data_center_ref);
+        writer
+            .optional_value(
+                "UseNetworkFailoverResources",
+                &self.use_network_failover_resources,
+            );
+        writer.optional_complex("NetworkAppliance", &self.network_appliance);
+        writer.optional_value("WanAcceleratorUid", &self.wan_accelerator_uid);
         writer.end(name);
     }
 }
@@ -5221,9 +3938,12 @@ crate::json::serde_impls!(CloudTenantVCloudComputeResourceCreateSpec);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResourceCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.network_appliance {
-            crate::xml::visit_unknown(path, "NetworkAppliance", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "NetworkAppliance",
+            &self.network_appliance,
+            found,
+        );
     }
 }
 /// What a Cloud Director tenant uses of an organization VDC: CPU (MHz), memory (MB) and storage (GB).
@@ -5243,97 +3963,57 @@ pub struct CloudTenantVCloudComputeResourceUsageInfo {
 }
 impl FromXml for CloudTenantVCloudComputeResourceUsageInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cpu_usage_mhz: Option<i32> = None;
-        let mut memory_usage_mb: Option<i32> = None;
-        let mut storage_usage_gb: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CpuUsageMhz") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CpuUsageMhz")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut cpu_usage_mhz,
-                                    value,
-                                    "CpuUsageMhz",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(&mut out.cpu_usage_mhz, child, "CpuUsageMhz")?
                     }
                     Some(b"MemoryUsageMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MemoryUsageMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut memory_usage_mb,
-                                    value,
-                                    "MemoryUsageMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.memory_usage_mb,
+                            child,
+                            "MemoryUsageMb",
+                        )?
                     }
                     Some(b"StorageUsageGb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StorageUsageGb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut storage_usage_gb,
-                                    value,
-                                    "StorageUsageGb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.storage_usage_gb,
+                            child,
+                            "StorageUsageGb",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cpu_usage_mhz,
-            memory_usage_mb,
-            storage_usage_gb,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantVCloudComputeResourceUsageInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.cpu_usage_mhz {
-            writer.value_element("CpuUsageMhz", value);
-        }
-        if let Some(value) = &self.memory_usage_mb {
-            writer.value_element("MemoryUsageMb", value);
-        }
-        if let Some(value) = &self.storage_usage_gb {
-            writer.value_element("StorageUsageGb", value);
-        }
+        writer.optional_value("CpuUsageMhz", &self.cpu_usage_mhz);
+        writer.optional_value("MemoryUsageMb", &self.memory_usage_mb);
+        writer.optional_value("StorageUsageGb", &self.storage_usage_gb);
         writer.end(name);
     }
 }
@@ -5393,56 +4073,49 @@ pub struct CloudTenantVCloudComputeResources {
 }
 impl FromXml for CloudTenantVCloudComputeResources {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_tenant_v_cloud_compute_resources: Vec<
-            CloudTenantVCloudComputeResource,
-        > = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudTenantVCloudComputeResource") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudTenantVCloudComputeResource",
-                                Some(cloud_tenant_v_cloud_compute_resources.len() + 1),
-                            )?;
-                        cloud_tenant_v_cloud_compute_resources.push(value);
+                        xml.push_complex(
+                            &mut out.cloud_tenant_v_cloud_compute_resources,
+                            child,
+                            "CloudTenantVCloudComputeResource",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            cloud_tenant_v_cloud_compute_resources,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantVCloudComputeResources {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_tenant_v_cloud_compute_resources {
-            ToXml::to_xml(item, writer, "CloudTenantVCloudComputeResource");
-        }
+        writer
+            .complexes(
+                "CloudTenantVCloudComputeResource",
+                &self.cloud_tenant_v_cloud_compute_resources,
+            );
         writer.end(name);
     }
 }
@@ -5486,14 +4159,12 @@ crate::json::serde_impls!(CloudTenantVCloudComputeResources);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_tenant_v_cloud_compute_resources {
-            crate::xml::visit_unknown(
-                path,
-                "CloudTenantVCloudComputeResource",
-                v,
-                found,
-            );
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CloudTenantVCloudComputeResource",
+            &self.cloud_tenant_v_cloud_compute_resources,
+            found,
+        );
     }
 }
 /// Details of a Cloud Director tenant account: the organization it stands for, by name and by Cloud Director reference.
@@ -5511,78 +4182,53 @@ pub struct CloudTenantVCloudInfo {
 }
 impl FromXml for CloudTenantVCloudInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut organization_name: Option<crate::Text> = None;
-        let mut organization_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OrganizationName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OrganizationName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut organization_name,
-                                    value,
-                                    "OrganizationName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.organization_name,
+                            child,
+                            "OrganizationName",
+                        )?
                     }
                     Some(b"OrganizationRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OrganizationRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut organization_ref,
-                                    value,
-                                    "OrganizationRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.organization_ref,
+                            child,
+                            "OrganizationRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            organization_name,
-            organization_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenantVCloudInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.organization_name {
-            writer.value_element("OrganizationName", value);
-        }
-        if let Some(value) = &self.organization_ref {
-            writer.value_element("OrganizationRef", value);
-        }
+        writer.optional_value("OrganizationName", &self.organization_name);
+        writer.optional_value("OrganizationRef", &self.organization_ref);
         writer.end(name);
     }
 }
@@ -5704,51 +4350,41 @@ pub struct CloudTenants {
 }
 impl FromXml for CloudTenants {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut cloud_tenants: Vec<CloudTenant> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CloudTenant") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CloudTenant",
-                                Some(cloud_tenants.len() + 1),
-                            )?;
-                        cloud_tenants.push(value);
+                        xml.push_complex(&mut out.cloud_tenants, child, "CloudTenant")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { cloud_tenants, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CloudTenants {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.cloud_tenants {
-            ToXml::to_xml(item, writer, "CloudTenant");
-        }
+        writer.complexes("CloudTenant", &self.cloud_tenants);
         writer.end(name);
     }
 }
@@ -5786,9 +4422,7 @@ crate::json::serde_impls!(CloudTenants);
 impl crate::xml::CollectUnknown for CloudTenants {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.cloud_tenants {
-            crate::xml::visit_unknown(path, "CloudTenant", v, found);
-        }
+        crate::xml::visit_unknown(path, "CloudTenant", &self.cloud_tenants, found);
     }
 }
 /// Storage quotas to create together with a tenant.
@@ -5804,51 +4438,45 @@ pub struct CreateCloudTenantResourceList {
 }
 impl FromXml for CreateCloudTenantResourceList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_resources: Vec<CreateCloudTenantResourceSpec> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupResource") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "BackupResource",
-                                Some(backup_resources.len() + 1),
-                            )?;
-                        backup_resources.push(value);
+                        xml.push_complex(
+                            &mut out.backup_resources,
+                            child,
+                            "BackupResource",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { backup_resources, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CreateCloudTenantResourceList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.backup_resources {
-            ToXml::to_xml(item, writer, "BackupResource");
-        }
+        writer.complexes("BackupResource", &self.backup_resources);
         writer.end(name);
     }
 }
@@ -5886,9 +4514,7 @@ crate::json::serde_impls!(CreateCloudTenantResourceList);
 impl crate::xml::CollectUnknown for CreateCloudTenantResourceList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.backup_resources {
-            crate::xml::visit_unknown(path, "BackupResource", v, found);
-        }
+        crate::xml::visit_unknown(path, "BackupResource", &self.backup_resources, found);
     }
 }
 /// Request body that creates a storage quota for a tenant on a cloud repository (also an item of a tenant create body).
@@ -5910,103 +4536,59 @@ pub struct CreateCloudTenantResourceSpec {
 }
 impl FromXml for CreateCloudTenantResourceSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
-        let mut repository_uid: Option<crate::Uid> = None;
-        let mut quota_mb: Option<i32> = None;
-        let mut wan_accelerator_uid: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_uid,
-                                    value,
-                                    "RepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_uid,
+                            child,
+                            "RepositoryUid",
+                        )?
                     }
                     Some(b"QuotaMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "QuotaMb")?
-                        {
-                            reader.set_once(&mut quota_mb, value, "QuotaMb", offset)?;
-                        }
+                        xml.optional_value(&mut out.quota_mb, child, "QuotaMb")?
                     }
                     Some(b"WanAcceleratorUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WanAcceleratorUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wan_accelerator_uid,
-                                    value,
-                                    "WanAcceleratorUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wan_accelerator_uid,
+                            child,
+                            "WanAcceleratorUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            name,
-            repository_uid,
-            quota_mb,
-            wan_accelerator_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CreateCloudTenantResourceSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.repository_uid {
-            writer.value_element("RepositoryUid", value);
-        }
-        if let Some(value) = &self.quota_mb {
-            writer.value_element("QuotaMb", value);
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            writer.value_element("WanAcceleratorUid", value);
-        }
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("RepositoryUid", &self.repository_uid);
+        writer.optional_value("QuotaMb", &self.quota_mb);
+        writer.optional_value("WanAcceleratorUid", &self.wan_accelerator_uid);
         writer.end(name);
     }
 }
@@ -6109,391 +4691,179 @@ pub struct CreateCloudTenantSpec {
 }
 impl FromXml for CreateCloudTenantSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        let mut enabled: Option<bool> = None;
-        let mut lease_expiration_date: Option<crate::DateTime> = None;
-        let mut resources: Option<CreateCloudTenantResourceList> = None;
-        let mut compute_resources: Option<CloudTenantComputeResourceCreateList> = None;
-        let mut throttling_enabled: Option<bool> = None;
-        let mut throttling_speed_limit: Option<i32> = None;
-        let mut throttling_speed_unit: Option<CloudTenantThrottlingSpeedUnit> = None;
-        let mut public_ip_count: Option<i32> = None;
-        let mut backup_server_uid: Option<crate::Uid> = None;
-        let mut max_concurrent_tasks: Option<i32> = None;
-        let mut backup_protection_enabled: Option<bool> = None;
-        let mut backup_protection_period: Option<i32> = None;
-        let mut tenant_type: Option<CloudTenantKind> = None;
-        let mut organization_ref: Option<crate::Text> = None;
-        let mut v_cloud_compute_resources: Option<
-            CloudTenantVCloudComputeResourceCreateList,
-        > = None;
-        let mut cloud_gateway_pools: Option<CloudTenantGatewayPoolUidList> = None;
-        let mut failover_to_other_gateways_if_fail: Option<bool> = None;
-        let mut domain: Option<CloudTenantAdDomainInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"LeaseExpirationDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LeaseExpirationDate")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut lease_expiration_date,
-                                    value,
-                                    "LeaseExpirationDate",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.lease_expiration_date,
+                            child,
+                            "LeaseExpirationDate",
+                        )?
                     }
                     Some(b"Resources") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Resources", None)?;
-                        reader.set_once(&mut resources, value, "Resources", offset)?;
+                        xml.complex(&mut out.resources, child, "Resources")?
                     }
                     Some(b"ComputeResources") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ComputeResources", None)?;
-                        reader
-                            .set_once(
-                                &mut compute_resources,
-                                value,
-                                "ComputeResources",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.compute_resources,
+                            child,
+                            "ComputeResources",
+                        )?
                     }
                     Some(b"ThrottlingEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ThrottlingEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut throttling_enabled,
-                                    value,
-                                    "ThrottlingEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.throttling_enabled,
+                            child,
+                            "ThrottlingEnabled",
+                        )?
                     }
                     Some(b"ThrottlingSpeedLimit") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ThrottlingSpeedLimit")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut throttling_speed_limit,
-                                    value,
-                                    "ThrottlingSpeedLimit",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.throttling_speed_limit,
+                            child,
+                            "ThrottlingSpeedLimit",
+                        )?
                     }
                     Some(b"ThrottlingSpeedUnit") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ThrottlingSpeedUnit")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut throttling_speed_unit,
-                                    value,
-                                    "ThrottlingSpeedUnit",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.throttling_speed_unit,
+                            child,
+                            "ThrottlingSpeedUnit",
+                        )?
                     }
                     Some(b"PublicIpCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PublicIpCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut public_ip_count,
-                                    value,
-                                    "PublicIpCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.public_ip_count,
+                            child,
+                            "PublicIpCount",
+                        )?
                     }
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_uid,
-                                    value,
-                                    "BackupServerUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_uid,
+                            child,
+                            "BackupServerUid",
+                        )?
                     }
                     Some(b"MaxConcurrentTasks") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxConcurrentTasks")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_concurrent_tasks,
-                                    value,
-                                    "MaxConcurrentTasks",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_concurrent_tasks,
+                            child,
+                            "MaxConcurrentTasks",
+                        )?
                     }
                     Some(b"BackupProtectionEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupProtectionEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_protection_enabled,
-                                    value,
-                                    "BackupProtectionEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_protection_enabled,
+                            child,
+                            "BackupProtectionEnabled",
+                        )?
                     }
                     Some(b"BackupProtectionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupProtectionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_protection_period,
-                                    value,
-                                    "BackupProtectionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_protection_period,
+                            child,
+                            "BackupProtectionPeriod",
+                        )?
                     }
                     Some(b"TenantType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TenantType")?
-                        {
-                            reader
-                                .set_once(&mut tenant_type, value, "TenantType", offset)?;
-                        }
+                        xml.optional_value(&mut out.tenant_type, child, "TenantType")?
                     }
                     Some(b"OrganizationRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OrganizationRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut organization_ref,
-                                    value,
-                                    "OrganizationRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.organization_ref,
+                            child,
+                            "OrganizationRef",
+                        )?
                     }
                     Some(b"VCloudComputeResources") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VCloudComputeResources", None)?;
-                        reader
-                            .set_once(
-                                &mut v_cloud_compute_resources,
-                                value,
-                                "VCloudComputeResources",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.v_cloud_compute_resources,
+                            child,
+                            "VCloudComputeResources",
+                        )?
                     }
                     Some(b"CloudGatewayPools") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudGatewayPools", None)?;
-                        reader
-                            .set_once(
-                                &mut cloud_gateway_pools,
-                                value,
-                                "CloudGatewayPools",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.cloud_gateway_pools,
+                            child,
+                            "CloudGatewayPools",
+                        )?
                     }
                     Some(b"FailoverToOtherGatewaysIfFail") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "FailoverToOtherGatewaysIfFail",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failover_to_other_gateways_if_fail,
-                                    value,
-                                    "FailoverToOtherGatewaysIfFail",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failover_to_other_gateways_if_fail,
+                            child,
+                            "FailoverToOtherGatewaysIfFail",
+                        )?
                     }
-                    Some(b"Domain") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Domain", None)?;
-                        reader.set_once(&mut domain, value, "Domain", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Domain") => xml.complex(&mut out.domain, child, "Domain")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            name,
-            description,
-            password,
-            enabled,
-            lease_expiration_date,
-            resources,
-            compute_resources,
-            throttling_enabled,
-            throttling_speed_limit,
-            throttling_speed_unit,
-            public_ip_count,
-            backup_server_uid,
-            max_concurrent_tasks,
-            backup_protection_enabled,
-            backup_protection_period,
-            tenant_type,
-            organization_ref,
-            v_cloud_compute_resources,
-            cloud_gateway_pools,
-            failover_to_other_gateways_if_fail,
-            domain,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CreateCloudTenantSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.lease_expiration_date {
-            writer.value_element("LeaseExpirationDate", value);
-        }
-        if let Some(value) = &self.resources {
-            ToXml::to_xml(value, writer, "Resources");
-        }
-        if let Some(value) = &self.compute_resources {
-            ToXml::to_xml(value, writer, "ComputeResources");
-        }
-        if let Some(value) = &self.throttling_enabled {
-            writer.value_element("ThrottlingEnabled", value);
-        }
-        if let Some(value) = &self.throttling_speed_limit {
-            writer.value_element("ThrottlingSpeedLimit", value);
-        }
-        if let Some(value) = &self.throttling_speed_unit {
-            writer.value_element("ThrottlingSpeedUnit", value);
-        }
-        if let Some(value) = &self.public_ip_count {
-            writer.value_element("PublicIpCount", value);
-        }
-        if let Some(value) = &self.backup_server_uid {
-            writer.value_element("BackupServerUid", value);
-        }
-        if let Some(value) = &self.max_concurrent_tasks {
-            writer.value_element("MaxConcurrentTasks", value);
-        }
-        if let Some(value) = &self.backup_protection_enabled {
-            writer.value_element("BackupProtectionEnabled", value);
-        }
-        if let Some(value) = &self.backup_protection_period {
-            writer.value_element("BackupProtectionPeriod", value);
-        }
-        if let Some(value) = &self.tenant_type {
-            writer.value_element("TenantType", value);
-        }
-        if let Some(value) = &self.organization_ref {
-            writer.value_element("OrganizationRef", value);
-        }
-        if let Some(value) = &self.v_cloud_compute_resources {
-            ToXml::to_xml(value, writer, "VCloudComputeResources");
-        }
-        if let Some(value) = &self.cloud_gateway_pools {
-            ToXml::to_xml(value, writer, "CloudGatewayPools");
-        }
-        if let Some(value) = &self.failover_to_other_gateways_if_fail {
-            writer.value_element("FailoverToOtherGatewaysIfFail", value);
-        }
-        if let Some(value) = &self.domain {
-            ToXml::to_xml(value, writer, "Domain");
-        }
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Password", &self.password);
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("LeaseExpirationDate", &self.lease_expiration_date);
+        writer.optional_complex("Resources", &self.resources);
+        writer.optional_complex("ComputeResources", &self.compute_resources);
+        writer.optional_value("ThrottlingEnabled", &self.throttling_enabled);
+        writer.optional_value("ThrottlingSpeedLimit", &self.throttling_speed_limit);
+        writer.optional_value("ThrottlingSpeedUnit", &self.throttling_speed_unit);
+        writer.optional_value("PublicIpCount", &self.public_ip_count);
+        writer.optional_value("BackupServerUid", &self.backup_server_uid);
+        writer.optional_value("MaxConcurrentTasks", &self.max_concurrent_tasks);
+        writer
+            .optional_value("BackupProtectionEnabled", &self.backup_protection_enabled);
+        writer.optional_value("BackupProtectionPeriod", &self.backup_protection_period);
+        writer.optional_value("TenantType", &self.tenant_type);
+        writer.optional_value("OrganizationRef", &self.organization_ref);
+        writer
+            .optional_complex("VCloudComputeResources", &self.v_cloud_compute_resources);
+        writer.optional_complex("CloudGatewayPools", &self.cloud_gateway_pools);
+        writer
+            .optional_value(
+                "FailoverToOtherGatewaysIfFail",
+                &self.failover_to_other_gateways_if_fail,
+            );
+        writer.optional_complex("Domain", &self.domain);
         writer.end(name);
     }
 }
@@ -6599,21 +4969,26 @@ crate::json::serde_impls!(CreateCloudTenantSpec);
 impl crate::xml::CollectUnknown for CreateCloudTenantSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.resources {
-            crate::xml::visit_unknown(path, "Resources", v, found);
-        }
-        if let Some(v) = &self.compute_resources {
-            crate::xml::visit_unknown(path, "ComputeResources", v, found);
-        }
-        if let Some(v) = &self.v_cloud_compute_resources {
-            crate::xml::visit_unknown(path, "VCloudComputeResources", v, found);
-        }
-        if let Some(v) = &self.cloud_gateway_pools {
-            crate::xml::visit_unknown(path, "CloudGatewayPools", v, found);
-        }
-        if let Some(v) = &self.domain {
-            crate::xml::visit_unknown(path, "Domain", v, found);
-        }
+        crate::xml::visit_unknown(path, "Resources", &self.resources, found);
+        crate::xml::visit_unknown(
+            path,
+            "ComputeResources",
+            &self.compute_resources,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "VCloudComputeResources",
+            &self.v_cloud_compute_resources,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "CloudGatewayPools",
+            &self.cloud_gateway_pools,
+            found,
+        );
+        crate::xml::visit_unknown(path, "Domain", &self.domain, found);
     }
 }
 /// Fixed IPv4 settings of a network extension appliance.
@@ -6633,87 +5008,53 @@ pub struct ManualIpAddressSettingsInfo {
 }
 impl FromXml for ManualIpAddressSettingsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut ip_address: Option<crate::Text> = None;
-        let mut subnet_mask: Option<crate::Text> = None;
-        let mut default_gateway: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"IpAddress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IpAddress")?
-                        {
-                            reader
-                                .set_once(&mut ip_address, value, "IpAddress", offset)?;
-                        }
+                        xml.optional_value(&mut out.ip_address, child, "IpAddress")?
                     }
                     Some(b"SubnetMask") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SubnetMask")?
-                        {
-                            reader
-                                .set_once(&mut subnet_mask, value, "SubnetMask", offset)?;
-                        }
+                        xml.optional_value(&mut out.subnet_mask, child, "SubnetMask")?
                     }
                     Some(b"DefaultGateway") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DefaultGateway")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut default_gateway,
-                                    value,
-                                    "DefaultGateway",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.default_gateway,
+                            child,
+                            "DefaultGateway",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            ip_address,
-            subnet_mask,
-            default_gateway,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ManualIpAddressSettingsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.ip_address {
-            writer.value_element("IpAddress", value);
-        }
-        if let Some(value) = &self.subnet_mask {
-            writer.value_element("SubnetMask", value);
-        }
-        if let Some(value) = &self.default_gateway {
-            writer.value_element("DefaultGateway", value);
-        }
+        writer.optional_value("IpAddress", &self.ip_address);
+        writer.optional_value("SubnetMask", &self.subnet_mask);
+        writer.optional_value("DefaultGateway", &self.default_gateway);
         writer.end(name);
     }
 }
@@ -6779,151 +5120,92 @@ pub struct NetworkApplianceInfo {
 }
 impl FromXml for NetworkApplianceInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
-        let mut production_network: Option<crate::Text> = None;
-        let mut obtain_ip_address_automatically: Option<bool> = None;
-        let mut manual_ip_address_settings_info_type: Option<
-            ManualIpAddressSettingsInfo,
-        > = None;
-        let mut vi_distributed_switch_uuid: Option<crate::Text> = None;
-        let mut production_network_under_dvs: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"ProductionNetwork") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProductionNetwork")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut production_network,
-                                    value,
-                                    "ProductionNetwork",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.production_network,
+                            child,
+                            "ProductionNetwork",
+                        )?
                     }
                     Some(b"ObtainIPAddressAutomatically") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObtainIPAddressAutomatically")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut obtain_ip_address_automatically,
-                                    value,
-                                    "ObtainIPAddressAutomatically",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.obtain_ip_address_automatically,
+                            child,
+                            "ObtainIPAddressAutomatically",
+                        )?
                     }
                     Some(b"ManualIpAddressSettingsInfoType") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ManualIpAddressSettingsInfoType",
-                                None,
-                            )?;
-                        reader
-                            .set_once(
-                                &mut manual_ip_address_settings_info_type,
-                                value,
-                                "ManualIpAddressSettingsInfoType",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.manual_ip_address_settings_info_type,
+                            child,
+                            "ManualIpAddressSettingsInfoType",
+                        )?
                     }
                     Some(b"ViDistributedSwitchUuid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ViDistributedSwitchUuid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vi_distributed_switch_uuid,
-                                    value,
-                                    "ViDistributedSwitchUuid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vi_distributed_switch_uuid,
+                            child,
+                            "ViDistributedSwitchUuid",
+                        )?
                     }
                     Some(b"ProductionNetworkUnderDvs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProductionNetworkUnderDvs")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut production_network_under_dvs,
-                                    value,
-                                    "ProductionNetworkUnderDvs",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.production_network_under_dvs,
+                            child,
+                            "ProductionNetworkUnderDvs",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            name,
-            production_network,
-            obtain_ip_address_automatically,
-            manual_ip_address_settings_info_type,
-            vi_distributed_switch_uuid,
-            production_network_under_dvs,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NetworkApplianceInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.production_network {
-            writer.value_element("ProductionNetwork", value);
-        }
-        if let Some(value) = &self.obtain_ip_address_automatically {
-            writer.value_element("ObtainIPAddressAutomatically", value);
-        }
-        if let Some(value) = &self.manual_ip_address_settings_info_type {
-            ToXml::to_xml(value, writer, "ManualIpAddressSettingsInfoType");
-        }
-        if let Some(value) = &self.vi_distributed_switch_uuid {
-            writer.value_element("ViDistributedSwitchUuid", value);
-        }
-        if let Some(value) = &self.production_network_under_dvs {
-            writer.value_element("ProductionNetworkUnderDvs", value);
-        }
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("ProductionNetwork", &self.production_network);
+        writer
+            .optional_value(
+                "ObtainIPAddressAutomatically",
+                &self.obtain_ip_address_automatically,
+            );
+        writer
+            .optional_complex(
+                "ManualIpAddressSettingsInfoType",
+                &self.manual_ip_address_settings_info_type,
+            );
+        writer
+            .optional_value("ViDistributedSwitchUuid", &self.vi_distributed_switch_uuid);
+        writer
+            .optional_value(
+                "ProductionNetworkUnderDvs",
+                &self.production_network_under_dvs,
+            );
         writer.end(name);
     }
 }
@@ -6989,9 +5271,12 @@ crate::json::serde_impls!(NetworkApplianceInfo);
 impl crate::xml::CollectUnknown for NetworkApplianceInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.manual_ip_address_settings_info_type {
-            crate::xml::visit_unknown(path, "ManualIpAddressSettingsInfoType", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ManualIpAddressSettingsInfoType",
+            &self.manual_ip_address_settings_info_type,
+            found,
+        );
     }
 }
 impl RootElement for CloudConnectService {

@@ -41,165 +41,73 @@ pub struct BackupServer {
 }
 impl FromXml for BackupServer {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut port: Option<i64> = None;
-        let mut version: Option<crate::Text> = None;
-        let mut wcf_port: Option<u32> = None;
-        let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
-                    Some(b"Port") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Port")?
-                        {
-                            reader.set_once(&mut port, value, "Port", offset)?;
-                        }
-                    }
+                    Some(b"Port") => xml.optional_value(&mut out.port, child, "Port")?,
                     Some(b"Version") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Version")?
-                        {
-                            reader.set_once(&mut version, value, "Version", offset)?;
-                        }
+                        xml.optional_value(&mut out.version, child, "Version")?
                     }
                     Some(b"WcfPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WcfPort")?
-                        {
-                            reader.set_once(&mut wcf_port, value, "WcfPort", offset)?;
-                        }
+                        xml.optional_value(&mut out.wcf_port, child, "WcfPort")?
                     }
                     Some(b"VbrCertificateThumbprint") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VbrCertificateThumbprint")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vbr_certificate_thumbprint,
-                                    value,
-                                    "VbrCertificateThumbprint",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vbr_certificate_thumbprint,
+                            child,
+                            "VbrCertificateThumbprint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            port,
-            version,
-            wcf_port,
-            vbr_certificate_thumbprint,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupServer {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.port {
-            writer.value_element("Port", value);
-        }
-        if let Some(value) = &self.version {
-            writer.value_element("Version", value);
-        }
-        if let Some(value) = &self.wcf_port {
-            writer.value_element("WcfPort", value);
-        }
-        if let Some(value) = &self.vbr_certificate_thumbprint {
-            writer.value_element("VbrCertificateThumbprint", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Port", &self.port);
+        writer.optional_value("Version", &self.version);
+        writer.optional_value("WcfPort", &self.wcf_port);
+        writer
+            .optional_value(
+                "VbrCertificateThumbprint",
+                &self.vbr_certificate_thumbprint,
+            );
         writer.end(name);
     }
 }
@@ -269,9 +177,7 @@ crate::json::serde_impls!(BackupServer);
 impl crate::xml::CollectUnknown for BackupServer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of backup server entities.
@@ -287,51 +193,41 @@ pub struct BackupServers {
 }
 impl FromXml for BackupServers {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_servers: Vec<BackupServer> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupServer") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "BackupServer",
-                                Some(backup_servers.len() + 1),
-                            )?;
-                        backup_servers.push(value);
+                        xml.push_complex(&mut out.backup_servers, child, "BackupServer")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { backup_servers, unknown })
+        Ok(out)
     }
 }
 impl ToXml for BackupServers {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.backup_servers {
-            ToXml::to_xml(item, writer, "BackupServer");
-        }
+        writer.complexes("BackupServer", &self.backup_servers);
         writer.end(name);
     }
 }
@@ -369,9 +265,7 @@ crate::json::serde_impls!(BackupServers);
 impl crate::xml::CollectUnknown for BackupServers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.backup_servers {
-            crate::xml::visit_unknown(path, "BackupServer", v, found);
-        }
+        crate::xml::visit_unknown(path, "BackupServer", &self.backup_servers, found);
     }
 }
 /// Request body that adds a VM or VM container to a job or a CDP policy.
@@ -391,75 +285,51 @@ pub struct CreateObjectInJobSpec {
 }
 impl FromXml for CreateObjectInJobSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut hierarchy_obj_ref: Option<crate::Text> = None;
         let mut hierarchy_obj_name: Option<crate::Text> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "HierarchyObjRef", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_obj_ref,
-                                value,
-                                "HierarchyObjRef",
-                                offset,
-                            )?;
+                        xml.value(&mut hierarchy_obj_ref, child, "HierarchyObjRef")?
                     }
                     Some(b"HierarchyObjName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "HierarchyObjName", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_obj_name,
-                                value,
-                                "HierarchyObjName",
-                                offset,
-                            )?;
+                        xml.value(&mut hierarchy_obj_name, child, "HierarchyObjName")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             hierarchy_obj_ref: hierarchy_obj_ref
-                .ok_or_else(|| reader.missing_element("HierarchyObjRef"))?,
+                .ok_or_else(|| xml.missing_element("HierarchyObjRef"))?,
             hierarchy_obj_name: hierarchy_obj_name
-                .ok_or_else(|| reader.missing_element("HierarchyObjName"))?,
-            guest_processing_options,
-            unknown,
+                .ok_or_else(|| xml.missing_element("HierarchyObjName"))?,
+            ..out
         })
     }
 }
@@ -469,9 +339,8 @@ impl ToXml for CreateObjectInJobSpec {
         writer.unknown(&self.unknown);
         writer.value_element("HierarchyObjRef", &self.hierarchy_obj_ref);
         writer.value_element("HierarchyObjName", &self.hierarchy_obj_name);
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
         writer.end(name);
     }
 }
@@ -517,9 +386,12 @@ crate::json::serde_impls!(CreateObjectInJobSpec);
 impl crate::xml::CollectUnknown for CreateObjectInJobSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
     }
 }
 /// The 24 hourly flags of one weekday, comma-separated, with the day's name.
@@ -537,39 +409,30 @@ pub struct Day {
 }
 impl FromXml for Day {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<JobDayOfWeek> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
-        let value = reader.read_value(&element)?;
-        Ok(Self { name, value, unknown })
+        out.value = xml.read_value(&element)?;
+        Ok(out)
     }
 }
 impl ToXml for Day {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
+        writer.optional_attribute("Name", &self.name);
         writer.unknown(&self.unknown);
         writer.text_and_end(name, &self.value);
     }
@@ -633,96 +496,47 @@ pub struct DirectoryEntry {
 }
 impl FromXml for DirectoryEntry {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut path: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Path") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Path")?
-                        {
-                            reader.set_once(&mut path, value, "Path", offset)?;
-                        }
-                    }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Path") => xml.optional_value(&mut out.path, child, "Path")?,
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            path,
-            name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for DirectoryEntry {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.path {
-            writer.value_element("Path", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Path", &self.path);
+        writer.optional_value("Name", &self.name);
         writer.end(name);
     }
 }
@@ -767,9 +581,7 @@ crate::json::serde_impls!(DirectoryEntry);
 impl crate::xml::CollectUnknown for DirectoryEntry {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of guest folders: a page of subfolders, or the roots of a mount point.
@@ -785,51 +597,45 @@ pub struct DirectoryEntryList {
 }
 impl FromXml for DirectoryEntryList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut directory_entries: Vec<DirectoryEntry> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DirectoryEntry") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "DirectoryEntry",
-                                Some(directory_entries.len() + 1),
-                            )?;
-                        directory_entries.push(value);
+                        xml.push_complex(
+                            &mut out.directory_entries,
+                            child,
+                            "DirectoryEntry",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { directory_entries, unknown })
+        Ok(out)
     }
 }
 impl ToXml for DirectoryEntryList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.directory_entries {
-            ToXml::to_xml(item, writer, "DirectoryEntry");
-        }
+        writer.complexes("DirectoryEntry", &self.directory_entries);
         writer.end(name);
     }
 }
@@ -867,9 +673,12 @@ crate::json::serde_impls!(DirectoryEntryList);
 impl crate::xml::CollectUnknown for DirectoryEntryList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.directory_entries {
-            crate::xml::visit_unknown(path, "DirectoryEntry", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "DirectoryEntry",
+            &self.directory_entries,
+            found,
+        );
     }
 }
 /// The API entry point: links to log on and the list of supported versions.
@@ -891,89 +700,51 @@ pub struct EnterpriseManager {
 }
 impl FromXml for EnterpriseManager {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut supported_versions: Option<SupportedVersionList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"SupportedVersions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "SupportedVersions", None)?;
-                        reader
-                            .set_once(
-                                &mut supported_versions,
-                                value,
-                                "SupportedVersions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.supported_versions,
+                            child,
+                            "SupportedVersions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            supported_versions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseManager {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.supported_versions {
-            ToXml::to_xml(value, writer, "SupportedVersions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("SupportedVersions", &self.supported_versions);
         writer.end(name);
     }
 }
@@ -1021,12 +792,13 @@ crate::json::serde_impls!(EnterpriseManager);
 impl crate::xml::CollectUnknown for EnterpriseManager {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.supported_versions {
-            crate::xml::visit_unknown(path, "SupportedVersions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "SupportedVersions",
+            &self.supported_versions,
+            found,
+        );
     }
 }
 /// A resource that is a named object with a Veeam UID.
@@ -1050,94 +822,47 @@ pub struct Entity {
 }
 impl FromXml for Entity {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Entity {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -1182,9 +907,7 @@ crate::json::serde_impls!(Entity);
 impl crate::xml::CollectUnknown for Entity {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A short pointer to an entity: its address, kind, name, UID and links.
@@ -1208,72 +931,43 @@ pub struct EntityRef {
 }
 impl FromXml for EntityRef {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut type_: Option<crate::Text> = None;
         let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
-                }
+                b"Type" => xml.required_attribute(&mut type_, &element, &attr, "Type")?,
+                b"Href" => xml.required_attribute(&mut href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.required_attribute(&mut uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            type_: type_.ok_or_else(|| reader.missing_attribute(&element, "Type"))?,
-            href: href.ok_or_else(|| reader.missing_attribute(&element, "Href"))?,
-            name,
-            uid: uid.ok_or_else(|| reader.missing_attribute(&element, "UID"))?,
-            links,
-            unknown,
+            type_: type_.ok_or_else(|| xml.missing_attribute(&element, "Type"))?,
+            href: href.ok_or_else(|| xml.missing_attribute(&element, "Href"))?,
+            uid: uid.ok_or_else(|| xml.missing_attribute(&element, "UID"))?,
+            ..out
         })
     }
 }
@@ -1282,14 +976,10 @@ impl ToXml for EntityRef {
         writer.start(name);
         writer.attribute_value("Type", &self.type_);
         writer.attribute_value("Href", &self.href);
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
+        writer.optional_attribute("Name", &self.name);
         writer.attribute_value("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -1335,9 +1025,7 @@ crate::json::serde_impls!(EntityRef);
 impl crate::xml::CollectUnknown for EntityRef {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of entity references.
@@ -1353,47 +1041,39 @@ pub struct EntityReferences {
 }
 impl FromXml for EntityReferences {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut refs: Vec<EntityRef> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Ref") => {
-                        let value = reader
-                            .complex_child(child, "Ref", Some(refs.len() + 1))?;
-                        refs.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Ref") => xml.push_complex(&mut out.refs, child, "Ref")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { refs, unknown })
+        Ok(out)
     }
 }
 impl ToXml for EntityReferences {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.refs {
-            ToXml::to_xml(item, writer, "Ref");
-        }
+        writer.complexes("Ref", &self.refs);
         writer.end(name);
     }
 }
@@ -1431,9 +1111,7 @@ crate::json::serde_impls!(EntityReferences);
 impl crate::xml::CollectUnknown for EntityReferences {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.refs {
-            crate::xml::visit_unknown(path, "Ref", v, found);
-        }
+        crate::xml::visit_unknown(path, "Ref", &self.refs, found);
     }
 }
 /// Body of a failed request: a message, the HTTP status and optional diagnostics.
@@ -1457,88 +1135,59 @@ pub struct Error {
 }
 impl FromXml for Error {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut message: Option<crate::Text> = None;
         let mut status_code: Option<i32> = None;
-        let mut status: Option<crate::Text> = None;
-        let mut first_chance_exception_message: Option<crate::Text> = None;
-        let mut stack_trace: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Message" => {
-                    if message.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Message"));
-                    }
-                    message = Some(reader.attribute_value(&element, &attr, "Message")?);
+                    xml.required_attribute(&mut message, &element, &attr, "Message")?
                 }
                 b"StatusCode" => {
-                    if status_code.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "StatusCode"));
-                    }
-                    status_code = Some(
-                        reader.attribute_value(&element, &attr, "StatusCode")?,
-                    );
+                    xml.required_attribute(
+                        &mut status_code,
+                        &element,
+                        &attr,
+                        "StatusCode",
+                    )?
                 }
-                b"Status" => {
-                    if status.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Status"));
-                    }
-                    status = reader.optional_attribute_value(&element, &attr, "Status")?;
-                }
+                b"Status" => xml.attribute(&mut out.status, &element, &attr, "Status")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FirstChanceExceptionMessage") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FirstChanceExceptionMessage")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut first_chance_exception_message,
-                                    value,
-                                    "FirstChanceExceptionMessage",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.first_chance_exception_message,
+                            child,
+                            "FirstChanceExceptionMessage",
+                        )?
                     }
                     Some(b"StackTrace") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StackTrace")?
-                        {
-                            reader
-                                .set_once(&mut stack_trace, value, "StackTrace", offset)?;
-                        }
+                        xml.optional_value(&mut out.stack_trace, child, "StackTrace")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            message: message
-                .ok_or_else(|| reader.missing_attribute(&element, "Message"))?,
+            message: message.ok_or_else(|| xml.missing_attribute(&element, "Message"))?,
             status_code: status_code
-                .ok_or_else(|| reader.missing_attribute(&element, "StatusCode"))?,
-            status,
-            first_chance_exception_message,
-            stack_trace,
-            unknown,
+                .ok_or_else(|| xml.missing_attribute(&element, "StatusCode"))?,
+            ..out
         })
     }
 }
@@ -1547,16 +1196,14 @@ impl ToXml for Error {
         writer.start(name);
         writer.attribute_value("Message", &self.message);
         writer.attribute_value("StatusCode", &self.status_code);
-        if let Some(value) = &self.status {
-            writer.attribute_value("Status", value);
-        }
+        writer.optional_attribute("Status", &self.status);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.first_chance_exception_message {
-            writer.value_element("FirstChanceExceptionMessage", value);
-        }
-        if let Some(value) = &self.stack_trace {
-            writer.value_element("StackTrace", value);
-        }
+        writer
+            .optional_value(
+                "FirstChanceExceptionMessage",
+                &self.first_chance_exception_message,
+            );
+        writer.optional_value("StackTrace", &self.stack_trace);
         writer.end(name);
     }
 }
@@ -1643,149 +1290,61 @@ pub struct FileEntry {
 }
 impl FromXml for FileEntry {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut path: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut size: Option<i64> = None;
-        let mut owner: Option<crate::Text> = None;
-        let mut modified_date_utc: Option<crate::DateTime> = None;
-        let mut actions: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Path") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Path")?
-                        {
-                            reader.set_once(&mut path, value, "Path", offset)?;
-                        }
-                    }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
-                    Some(b"Size") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Size")?
-                        {
-                            reader.set_once(&mut size, value, "Size", offset)?;
-                        }
-                    }
-                    Some(b"Owner") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Owner")?
-                        {
-                            reader.set_once(&mut owner, value, "Owner", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Path") => xml.optional_value(&mut out.path, child, "Path")?,
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
+                    Some(b"Size") => xml.optional_value(&mut out.size, child, "Size")?,
+                    Some(b"Owner") => xml.optional_value(&mut out.owner, child, "Owner")?,
                     Some(b"ModifiedDateUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ModifiedDateUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut modified_date_utc,
-                                    value,
-                                    "ModifiedDateUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.modified_date_utc,
+                            child,
+                            "ModifiedDateUTC",
+                        )?
                     }
-                    Some(b"Actions") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Actions", None)?;
-                        reader.set_once(&mut actions, value, "Actions", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Actions") => xml.complex(&mut out.actions, child, "Actions")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            path,
-            name,
-            size,
-            owner,
-            modified_date_utc,
-            actions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FileEntry {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.path {
-            writer.value_element("Path", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.size {
-            writer.value_element("Size", value);
-        }
-        if let Some(value) = &self.owner {
-            writer.value_element("Owner", value);
-        }
-        if let Some(value) = &self.modified_date_utc {
-            writer.value_element("ModifiedDateUTC", value);
-        }
-        if let Some(value) = &self.actions {
-            ToXml::to_xml(value, writer, "Actions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Path", &self.path);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("Size", &self.size);
+        writer.optional_value("Owner", &self.owner);
+        writer.optional_value("ModifiedDateUTC", &self.modified_date_utc);
+        writer.optional_complex("Actions", &self.actions);
         writer.end(name);
     }
 }
@@ -1848,12 +1407,8 @@ crate::json::serde_impls!(FileEntry);
 impl crate::xml::CollectUnknown for FileEntry {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.actions {
-            crate::xml::visit_unknown(path, "Actions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Actions", &self.actions, found);
     }
 }
 /// A page of guest files.
@@ -1869,51 +1424,41 @@ pub struct FileEntryList {
 }
 impl FromXml for FileEntryList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut file_entries: Vec<FileEntry> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FileEntry") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "FileEntry",
-                                Some(file_entries.len() + 1),
-                            )?;
-                        file_entries.push(value);
+                        xml.push_complex(&mut out.file_entries, child, "FileEntry")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { file_entries, unknown })
+        Ok(out)
     }
 }
 impl ToXml for FileEntryList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.file_entries {
-            ToXml::to_xml(item, writer, "FileEntry");
-        }
+        writer.complexes("FileEntry", &self.file_entries);
         writer.end(name);
     }
 }
@@ -1951,9 +1496,7 @@ crate::json::serde_impls!(FileEntryList);
 impl crate::xml::CollectUnknown for FileEntryList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.file_entries {
-            crate::xml::visit_unknown(path, "FileEntry", v, found);
-        }
+        crate::xml::visit_unknown(path, "FileEntry", &self.file_entries, found);
     }
 }
 /// Marker asking the server to prepare the restored items for download instead of writing them back.
@@ -1967,32 +1510,31 @@ pub struct FileRestoreDirectDownload {
 }
 impl FromXml for FileRestoreDirectDownload {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { unknown })
+        Ok(out)
     }
 }
 impl ToXml for FileRestoreDirectDownload {
@@ -2049,58 +1591,45 @@ pub struct FileRestoreSpec {
 }
 impl FromXml for FileRestoreSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut to_original_location_or_for_direct_download: Option<
             ToOriginalLocationOrForDirectDownload,
         > = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ToOriginalLocation") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ToOriginalLocation", None)?;
-                        reader
-                            .set_once(
-                                &mut to_original_location_or_for_direct_download,
-                                ToOriginalLocationOrForDirectDownload::ToOriginalLocation(
-                                    value,
-                                ),
-                                "ToOriginalLocation",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut to_original_location_or_for_direct_download,
+                            child,
+                            "ToOriginalLocation",
+                            ToOriginalLocationOrForDirectDownload::ToOriginalLocation,
+                        )?
                     }
                     Some(b"ForDirectDownload") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ForDirectDownload", None)?;
-                        reader
-                            .set_once(
-                                &mut to_original_location_or_for_direct_download,
-                                ToOriginalLocationOrForDirectDownload::ForDirectDownload(
-                                    value,
-                                ),
-                                "ForDirectDownload",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut to_original_location_or_for_direct_download,
+                            child,
+                            "ForDirectDownload",
+                            ToOriginalLocationOrForDirectDownload::ForDirectDownload,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
@@ -2108,9 +1637,9 @@ impl FromXml for FileRestoreSpec {
         Ok(Self {
             to_original_location_or_for_direct_download: to_original_location_or_for_direct_download
                 .ok_or_else(|| {
-                    reader.missing_element("ToOriginalLocation|ForDirectDownload")
+                    xml.missing_element("ToOriginalLocation|ForDirectDownload")
                 })?,
-            unknown,
+            ..out
         })
     }
 }
@@ -2256,81 +1785,58 @@ pub struct FileRestoreToOriginalSpecInfo {
 }
 impl FromXml for FileRestoreToOriginalSpecInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut overwrite: Option<bool> = None;
-        let mut permissions_only: Option<bool> = None;
-        let mut guest_credentials: Option<PlainCredentials> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Overwrite" => {
-                    if overwrite.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Overwrite"));
-                    }
-                    overwrite = reader
-                        .optional_attribute_value(&element, &attr, "Overwrite")?;
+                    xml.attribute(&mut out.overwrite, &element, &attr, "Overwrite")?
                 }
                 b"PermissionsOnly" => {
-                    if permissions_only.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PermissionsOnly"));
-                    }
-                    permissions_only = reader
-                        .optional_attribute_value(&element, &attr, "PermissionsOnly")?;
+                    xml.attribute(
+                        &mut out.permissions_only,
+                        &element,
+                        &attr,
+                        "PermissionsOnly",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"GuestCredentials") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestCredentials", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_credentials,
-                                value,
-                                "GuestCredentials",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_credentials,
+                            child,
+                            "GuestCredentials",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            overwrite,
-            permissions_only,
-            guest_credentials,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FileRestoreToOriginalSpecInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.overwrite {
-            writer.attribute_value("Overwrite", value);
-        }
-        if let Some(value) = &self.permissions_only {
-            writer.attribute_value("PermissionsOnly", value);
-        }
+        writer.optional_attribute("Overwrite", &self.overwrite);
+        writer.optional_attribute("PermissionsOnly", &self.permissions_only);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.guest_credentials {
-            ToXml::to_xml(value, writer, "GuestCredentials");
-        }
+        writer.optional_complex("GuestCredentials", &self.guest_credentials);
         writer.end(name);
     }
 }
@@ -2375,9 +1881,12 @@ crate::json::serde_impls!(FileRestoreToOriginalSpecInfo);
 impl crate::xml::CollectUnknown for FileRestoreToOriginalSpecInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.guest_credentials {
-            crate::xml::visit_unknown(path, "GuestCredentials", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "GuestCredentials",
+            &self.guest_credentials,
+            found,
+        );
     }
 }
 /// One page of the content of a guest folder: its files, its subfolders, or both (list all, list files, list folders), with paging links.
@@ -2403,102 +1912,53 @@ pub struct FileSystemEntries {
 }
 impl FromXml for FileSystemEntries {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut files: Option<FileEntryList> = None;
-        let mut directories: Option<DirectoryEntryList> = None;
-        let mut paging_info: Option<PagingInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Files") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Files", None)?;
-                        reader.set_once(&mut files, value, "Files", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Files") => xml.complex(&mut out.files, child, "Files")?,
                     Some(b"Directories") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Directories", None)?;
-                        reader.set_once(&mut directories, value, "Directories", offset)?;
+                        xml.complex(&mut out.directories, child, "Directories")?
                     }
                     Some(b"PagingInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "PagingInfo", None)?;
-                        reader.set_once(&mut paging_info, value, "PagingInfo", offset)?;
+                        xml.complex(&mut out.paging_info, child, "PagingInfo")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            files,
-            directories,
-            paging_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FileSystemEntries {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.files {
-            ToXml::to_xml(value, writer, "Files");
-        }
-        if let Some(value) = &self.directories {
-            ToXml::to_xml(value, writer, "Directories");
-        }
-        if let Some(value) = &self.paging_info {
-            ToXml::to_xml(value, writer, "PagingInfo");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("Files", &self.files);
+        writer.optional_complex("Directories", &self.directories);
+        writer.optional_complex("PagingInfo", &self.paging_info);
         writer.end(name);
     }
 }
@@ -2552,18 +2012,10 @@ crate::json::serde_impls!(FileSystemEntries);
 impl crate::xml::CollectUnknown for FileSystemEntries {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.files {
-            crate::xml::visit_unknown(path, "Files", v, found);
-        }
-        if let Some(v) = &self.directories {
-            crate::xml::visit_unknown(path, "Directories", v, found);
-        }
-        if let Some(v) = &self.paging_info {
-            crate::xml::visit_unknown(path, "PagingInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Files", &self.files, found);
+        crate::xml::visit_unknown(path, "Directories", &self.directories, found);
+        crate::xml::visit_unknown(path, "PagingInfo", &self.paging_info, found);
     }
 }
 /// A single guest file system item, a file or a folder (the root of a browsed catalog restore point is a folder).
@@ -2585,96 +2037,59 @@ pub struct FileSystemEntry {
 }
 impl FromXml for FileSystemEntry {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut file_entry_or_directory_entry: Option<FileEntryOrDirectoryEntry> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"FileEntry") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FileEntry", None)?;
-                        reader
-                            .set_once(
-                                &mut file_entry_or_directory_entry,
-                                FileEntryOrDirectoryEntry::FileEntry(value),
-                                "FileEntry",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.file_entry_or_directory_entry,
+                            child,
+                            "FileEntry",
+                            FileEntryOrDirectoryEntry::FileEntry,
+                        )?
                     }
                     Some(b"DirectoryEntry") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "DirectoryEntry", None)?;
-                        reader
-                            .set_once(
-                                &mut file_entry_or_directory_entry,
-                                FileEntryOrDirectoryEntry::DirectoryEntry(value),
-                                "DirectoryEntry",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.file_entry_or_directory_entry,
+                            child,
+                            "DirectoryEntry",
+                            FileEntryOrDirectoryEntry::DirectoryEntry,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            file_entry_or_directory_entry,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FileSystemEntry {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         if let Some(item) = &self.file_entry_or_directory_entry {
             item.write(writer);
         }
@@ -2740,12 +2155,8 @@ crate::json::serde_impls!(FileSystemEntry);
 impl crate::xml::CollectUnknown for FileSystemEntry {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(item) = &self.file_entry_or_directory_entry {
-            item.collect_unknown(path, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        self.file_entry_or_directory_entry.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `FileSystemEntryType` in `schemas/common.xsd`: the variant is the element name.
@@ -2823,76 +2234,49 @@ pub struct FsFileExcludeOptions {
 }
 impl FromXml for FsFileExcludeOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_scope: Option<i32> = None;
-        let mut include_list: Option<GuestProcessingPathList> = None;
-        let mut exclude_list: Option<GuestProcessingPathList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupScope") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupScope")?
-                        {
-                            reader
-                                .set_once(&mut backup_scope, value, "BackupScope", offset)?;
-                        }
+                        xml.optional_value(&mut out.backup_scope, child, "BackupScope")?
                     }
                     Some(b"IncludeList") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "IncludeList", None)?;
-                        reader
-                            .set_once(&mut include_list, value, "IncludeList", offset)?;
+                        xml.complex(&mut out.include_list, child, "IncludeList")?
                     }
                     Some(b"ExcludeList") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ExcludeList", None)?;
-                        reader
-                            .set_once(&mut exclude_list, value, "ExcludeList", offset)?;
+                        xml.complex(&mut out.exclude_list, child, "ExcludeList")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_scope,
-            include_list,
-            exclude_list,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FsFileExcludeOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_scope {
-            writer.value_element("BackupScope", value);
-        }
-        if let Some(value) = &self.include_list {
-            ToXml::to_xml(value, writer, "IncludeList");
-        }
-        if let Some(value) = &self.exclude_list {
-            ToXml::to_xml(value, writer, "ExcludeList");
-        }
+        writer.optional_value("BackupScope", &self.backup_scope);
+        writer.optional_complex("IncludeList", &self.include_list);
+        writer.optional_complex("ExcludeList", &self.exclude_list);
         writer.end(name);
     }
 }
@@ -2941,12 +2325,8 @@ crate::json::serde_impls!(FsFileExcludeOptions);
 impl crate::xml::CollectUnknown for FsFileExcludeOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.include_list {
-            crate::xml::visit_unknown(path, "IncludeList", v, found);
-        }
-        if let Some(v) = &self.exclude_list {
-            crate::xml::visit_unknown(path, "ExcludeList", v, found);
-        }
+        crate::xml::visit_unknown(path, "IncludeList", &self.include_list, found);
+        crate::xml::visit_unknown(path, "ExcludeList", &self.exclude_list, found);
     }
 }
 /// Which guest folders file indexing covers.
@@ -3029,93 +2409,69 @@ pub struct GuestFsIndexingOptions {
 }
 impl FromXml for GuestFsIndexingOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
-        let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
-        let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FileSystemIndexingMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FileSystemIndexingMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut file_system_indexing_mode,
-                                    value,
-                                    "FileSystemIndexingMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.file_system_indexing_mode,
+                            child,
+                            "FileSystemIndexingMode",
+                        )?
                     }
                     Some(b"IncludedIndexingFolders") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "IncludedIndexingFolders", None)?;
-                        reader
-                            .set_once(
-                                &mut included_indexing_folders,
-                                value,
-                                "IncludedIndexingFolders",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.included_indexing_folders,
+                            child,
+                            "IncludedIndexingFolders",
+                        )?
                     }
                     Some(b"ExcludedIndexingFolders") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ExcludedIndexingFolders", None)?;
-                        reader
-                            .set_once(
-                                &mut excluded_indexing_folders,
-                                value,
-                                "ExcludedIndexingFolders",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.excluded_indexing_folders,
+                            child,
+                            "ExcludedIndexingFolders",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            file_system_indexing_mode,
-            included_indexing_folders,
-            excluded_indexing_folders,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for GuestFsIndexingOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.file_system_indexing_mode {
-            writer.value_element("FileSystemIndexingMode", value);
-        }
-        if let Some(value) = &self.included_indexing_folders {
-            ToXml::to_xml(value, writer, "IncludedIndexingFolders");
-        }
-        if let Some(value) = &self.excluded_indexing_folders {
-            ToXml::to_xml(value, writer, "ExcludedIndexingFolders");
-        }
+        writer.optional_value("FileSystemIndexingMode", &self.file_system_indexing_mode);
+        writer
+            .optional_complex(
+                "IncludedIndexingFolders",
+                &self.included_indexing_folders,
+            );
+        writer
+            .optional_complex(
+                "ExcludedIndexingFolders",
+                &self.excluded_indexing_folders,
+            );
         writer.end(name);
     }
 }
@@ -3160,12 +2516,18 @@ crate::json::serde_impls!(GuestFsIndexingOptions);
 impl crate::xml::CollectUnknown for GuestFsIndexingOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.included_indexing_folders {
-            crate::xml::visit_unknown(path, "IncludedIndexingFolders", v, found);
-        }
-        if let Some(v) = &self.excluded_indexing_folders {
-            crate::xml::visit_unknown(path, "ExcludedIndexingFolders", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "IncludedIndexingFolders",
+            &self.included_indexing_folders,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ExcludedIndexingFolders",
+            &self.excluded_indexing_folders,
+            found,
+        );
     }
 }
 /// Guest OS processing settings of a job, a CDP policy, a Veeam Agent backup job, a failover plan VM or one object in a job or policy: snapshot options, file indexing, database log handling, file exclusions and the credentials to use (CDP policies use only the snapshot options and credentials).
@@ -3205,275 +2567,157 @@ pub struct GuestProcessingOptions {
 }
 impl FromXml for GuestProcessingOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut app_aware_processing_mode: Option<VssSnapshotMode> = None;
-        let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
-        let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
-        let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
-        let mut credentials_id: Option<crate::Text> = None;
-        let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
-        let mut windows_guest_fs_indexing_options: Option<GuestFsIndexingOptions> = None;
-        let mut linux_guest_fs_indexing_options: Option<GuestFsIndexingOptions> = None;
-        let mut sql_backup_options: Option<SqlBackupOptions> = None;
-        let mut windows_credentials_id: Option<crate::Text> = None;
-        let mut linux_credentials_id: Option<crate::Text> = None;
-        let mut fs_file_exclude_options: Option<FsFileExcludeOptions> = None;
-        let mut oracle_backup_options: Option<OracleBackupOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AppAwareProcessingMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AppAwareProcessingMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut app_aware_processing_mode,
-                                    value,
-                                    "AppAwareProcessingMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.app_aware_processing_mode,
+                            child,
+                            "AppAwareProcessingMode",
+                        )?
                     }
                     Some(b"FileSystemIndexingMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FileSystemIndexingMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut file_system_indexing_mode,
-                                    value,
-                                    "FileSystemIndexingMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.file_system_indexing_mode,
+                            child,
+                            "FileSystemIndexingMode",
+                        )?
                     }
                     Some(b"IncludedIndexingFolders") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "IncludedIndexingFolders", None)?;
-                        reader
-                            .set_once(
-                                &mut included_indexing_folders,
-                                value,
-                                "IncludedIndexingFolders",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.included_indexing_folders,
+                            child,
+                            "IncludedIndexingFolders",
+                        )?
                     }
                     Some(b"ExcludedIndexingFolders") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ExcludedIndexingFolders", None)?;
-                        reader
-                            .set_once(
-                                &mut excluded_indexing_folders,
-                                value,
-                                "ExcludedIndexingFolders",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.excluded_indexing_folders,
+                            child,
+                            "ExcludedIndexingFolders",
+                        )?
                     }
                     Some(b"CredentialsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CredentialsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut credentials_id,
-                                    value,
-                                    "CredentialsId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.credentials_id,
+                            child,
+                            "CredentialsId",
+                        )?
                     }
                     Some(b"VssSnapshotOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VssSnapshotOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut vss_snapshot_options,
-                                value,
-                                "VssSnapshotOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.vss_snapshot_options,
+                            child,
+                            "VssSnapshotOptions",
+                        )?
                     }
                     Some(b"WindowsGuestFSIndexingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "WindowsGuestFSIndexingOptions",
-                                None,
-                            )?;
-                        reader
-                            .set_once(
-                                &mut windows_guest_fs_indexing_options,
-                                value,
-                                "WindowsGuestFSIndexingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.windows_guest_fs_indexing_options,
+                            child,
+                            "WindowsGuestFSIndexingOptions",
+                        )?
                     }
                     Some(b"LinuxGuestFSIndexingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "LinuxGuestFSIndexingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut linux_guest_fs_indexing_options,
-                                value,
-                                "LinuxGuestFSIndexingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.linux_guest_fs_indexing_options,
+                            child,
+                            "LinuxGuestFSIndexingOptions",
+                        )?
                     }
                     Some(b"SqlBackupOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "SqlBackupOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut sql_backup_options,
-                                value,
-                                "SqlBackupOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.sql_backup_options,
+                            child,
+                            "SqlBackupOptions",
+                        )?
                     }
                     Some(b"WindowsCredentialsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WindowsCredentialsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut windows_credentials_id,
-                                    value,
-                                    "WindowsCredentialsId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.windows_credentials_id,
+                            child,
+                            "WindowsCredentialsId",
+                        )?
                     }
                     Some(b"LinuxCredentialsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LinuxCredentialsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut linux_credentials_id,
-                                    value,
-                                    "LinuxCredentialsId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.linux_credentials_id,
+                            child,
+                            "LinuxCredentialsId",
+                        )?
                     }
                     Some(b"FSFileExcludeOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "FSFileExcludeOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut fs_file_exclude_options,
-                                value,
-                                "FSFileExcludeOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.fs_file_exclude_options,
+                            child,
+                            "FSFileExcludeOptions",
+                        )?
                     }
                     Some(b"OracleBackupOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OracleBackupOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut oracle_backup_options,
-                                value,
-                                "OracleBackupOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.oracle_backup_options,
+                            child,
+                            "OracleBackupOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            app_aware_processing_mode,
-            file_system_indexing_mode,
-            included_indexing_folders,
-            excluded_indexing_folders,
-            credentials_id,
-            vss_snapshot_options,
-            windows_guest_fs_indexing_options,
-            linux_guest_fs_indexing_options,
-            sql_backup_options,
-            windows_credentials_id,
-            linux_credentials_id,
-            fs_file_exclude_options,
-            oracle_backup_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for GuestProcessingOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.app_aware_processing_mode {
-            writer.value_element("AppAwareProcessingMode", value);
-        }
-        if let Some(value) = &self.file_system_indexing_mode {
-            writer.value_element("FileSystemIndexingMode", value);
-        }
-        if let Some(value) = &self.included_indexing_folders {
-            ToXml::to_xml(value, writer, "IncludedIndexingFolders");
-        }
-        if let Some(value) = &self.excluded_indexing_folders {
-            ToXml::to_xml(value, writer, "ExcludedIndexingFolders");
-        }
-        if let Some(value) = &self.credentials_id {
-            writer.value_element("CredentialsId", value);
-        }
-        if let Some(value) = &self.vss_snapshot_options {
-            ToXml::to_xml(value, writer, "VssSnapshotOptions");
-        }
-        if let Some(value) = &self.windows_guest_fs_indexing_options {
-            ToXml::to_xml(value, writer, "WindowsGuestFSIndexingOptions");
-        }
-        if let Some(value) = &self.linux_guest_fs_indexing_options {
-            ToXml::to_xml(value, writer, "LinuxGuestFSIndexingOptions");
-        }
-        if let Some(value) = &self.sql_backup_options {
-            ToXml::to_xml(value, writer, "SqlBackupOptions");
-        }
-        if let Some(value) = &self.windows_credentials_id {
-            writer.value_element("WindowsCredentialsId", value);
-        }
-        if let Some(value) = &self.linux_credentials_id {
-            writer.value_element("LinuxCredentialsId", value);
-        }
-        if let Some(value) = &self.fs_file_exclude_options {
-            ToXml::to_xml(value, writer, "FSFileExcludeOptions");
-        }
-        if let Some(value) = &self.oracle_backup_options {
-            ToXml::to_xml(value, writer, "OracleBackupOptions");
-        }
+        writer.optional_value("AppAwareProcessingMode", &self.app_aware_processing_mode);
+        writer.optional_value("FileSystemIndexingMode", &self.file_system_indexing_mode);
+        writer
+            .optional_complex(
+                "IncludedIndexingFolders",
+                &self.included_indexing_folders,
+            );
+        writer
+            .optional_complex(
+                "ExcludedIndexingFolders",
+                &self.excluded_indexing_folders,
+            );
+        writer.optional_value("CredentialsId", &self.credentials_id);
+        writer.optional_complex("VssSnapshotOptions", &self.vss_snapshot_options);
+        writer
+            .optional_complex(
+                "WindowsGuestFSIndexingOptions",
+                &self.windows_guest_fs_indexing_options,
+            );
+        writer
+            .optional_complex(
+                "LinuxGuestFSIndexingOptions",
+                &self.linux_guest_fs_indexing_options,
+            );
+        writer.optional_complex("SqlBackupOptions", &self.sql_backup_options);
+        writer.optional_value("WindowsCredentialsId", &self.windows_credentials_id);
+        writer.optional_value("LinuxCredentialsId", &self.linux_credentials_id);
+        writer.optional_complex("FSFileExcludeOptions", &self.fs_file_exclude_options);
+        writer.optional_complex("OracleBackupOptions", &self.oracle_backup_options);
         writer.end(name);
     }
 }
@@ -3556,30 +2800,54 @@ crate::json::serde_impls!(GuestProcessingOptions);
 impl crate::xml::CollectUnknown for GuestProcessingOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.included_indexing_folders {
-            crate::xml::visit_unknown(path, "IncludedIndexingFolders", v, found);
-        }
-        if let Some(v) = &self.excluded_indexing_folders {
-            crate::xml::visit_unknown(path, "ExcludedIndexingFolders", v, found);
-        }
-        if let Some(v) = &self.vss_snapshot_options {
-            crate::xml::visit_unknown(path, "VssSnapshotOptions", v, found);
-        }
-        if let Some(v) = &self.windows_guest_fs_indexing_options {
-            crate::xml::visit_unknown(path, "WindowsGuestFSIndexingOptions", v, found);
-        }
-        if let Some(v) = &self.linux_guest_fs_indexing_options {
-            crate::xml::visit_unknown(path, "LinuxGuestFSIndexingOptions", v, found);
-        }
-        if let Some(v) = &self.sql_backup_options {
-            crate::xml::visit_unknown(path, "SqlBackupOptions", v, found);
-        }
-        if let Some(v) = &self.fs_file_exclude_options {
-            crate::xml::visit_unknown(path, "FSFileExcludeOptions", v, found);
-        }
-        if let Some(v) = &self.oracle_backup_options {
-            crate::xml::visit_unknown(path, "OracleBackupOptions", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "IncludedIndexingFolders",
+            &self.included_indexing_folders,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ExcludedIndexingFolders",
+            &self.excluded_indexing_folders,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "VssSnapshotOptions",
+            &self.vss_snapshot_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "WindowsGuestFSIndexingOptions",
+            &self.windows_guest_fs_indexing_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "LinuxGuestFSIndexingOptions",
+            &self.linux_guest_fs_indexing_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "SqlBackupOptions",
+            &self.sql_backup_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "FSFileExcludeOptions",
+            &self.fs_file_exclude_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OracleBackupOptions",
+            &self.oracle_backup_options,
+            found,
+        );
     }
 }
 /// A list of guest file system paths or masks, one Path element each.
@@ -3595,47 +2863,39 @@ pub struct GuestProcessingPathList {
 }
 impl FromXml for GuestProcessingPathList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut paths: Vec<crate::Text> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Path") => {
-                        let value = reader
-                            .value_child(child, "Path", Some(paths.len() + 1))?;
-                        paths.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Path") => xml.push_value(&mut out.paths, child, "Path")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { paths, unknown })
+        Ok(out)
     }
 }
 impl ToXml for GuestProcessingPathList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.paths {
-            writer.value_element("Path", item);
-        }
+        writer.values("Path", &self.paths);
         writer.end(name);
     }
 }
@@ -3698,114 +2958,55 @@ pub struct HierarchyItem {
 }
 impl FromXml for HierarchyItem {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_ref: Option<crate::Text> = None;
-        let mut object_type: Option<crate::Text> = None;
-        let mut object_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ObjectRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectRef")?
-                        {
-                            reader
-                                .set_once(&mut object_ref, value, "ObjectRef", offset)?;
-                        }
+                        xml.optional_value(&mut out.object_ref, child, "ObjectRef")?
                     }
                     Some(b"ObjectType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectType")?
-                        {
-                            reader
-                                .set_once(&mut object_type, value, "ObjectType", offset)?;
-                        }
+                        xml.optional_value(&mut out.object_type, child, "ObjectType")?
                     }
                     Some(b"ObjectName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectName")?
-                        {
-                            reader
-                                .set_once(&mut object_name, value, "ObjectName", offset)?;
-                        }
+                        xml.optional_value(&mut out.object_name, child, "ObjectName")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_ref,
-            object_type,
-            object_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for HierarchyItem {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_ref {
-            writer.value_element("ObjectRef", value);
-        }
-        if let Some(value) = &self.object_type {
-            writer.value_element("ObjectType", value);
-        }
-        if let Some(value) = &self.object_name {
-            writer.value_element("ObjectName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ObjectRef", &self.object_ref);
+        writer.optional_value("ObjectType", &self.object_type);
+        writer.optional_value("ObjectName", &self.object_name);
         writer.end(name);
     }
 }
@@ -3859,9 +3060,7 @@ crate::json::serde_impls!(HierarchyItem);
 impl crate::xml::CollectUnknown for HierarchyItem {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of virtual infrastructure objects.
@@ -3877,51 +3076,45 @@ pub struct HierarchyItems {
 }
 impl FromXml for HierarchyItems {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hierarchy_items: Vec<HierarchyItem> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HierarchyItem") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "HierarchyItem",
-                                Some(hierarchy_items.len() + 1),
-                            )?;
-                        hierarchy_items.push(value);
+                        xml.push_complex(
+                            &mut out.hierarchy_items,
+                            child,
+                            "HierarchyItem",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { hierarchy_items, unknown })
+        Ok(out)
     }
 }
 impl ToXml for HierarchyItems {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.hierarchy_items {
-            ToXml::to_xml(item, writer, "HierarchyItem");
-        }
+        writer.complexes("HierarchyItem", &self.hierarchy_items);
         writer.end(name);
     }
 }
@@ -3959,9 +3152,7 @@ crate::json::serde_impls!(HierarchyItems);
 impl crate::xml::CollectUnknown for HierarchyItems {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.hierarchy_items {
-            crate::xml::visit_unknown(path, "HierarchyItem", v, found);
-        }
+        crate::xml::visit_unknown(path, "HierarchyItem", &self.hierarchy_items, found);
     }
 }
 /// Which days a daily job schedule runs on: every day, workdays or the listed days.
@@ -4113,91 +3304,57 @@ pub struct JobGfsMonthlyRetention {
 }
 impl FromXml for JobGfsMonthlyRetention {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut retention_period: Option<i64> = None;
-        let mut selected_week: Option<JobGfsWeek> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"RetentionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetentionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retention_period,
-                                    value,
-                                    "RetentionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retention_period,
+                            child,
+                            "RetentionPeriod",
+                        )?
                     }
                     Some(b"SelectedWeek") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SelectedWeek")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut selected_week,
-                                    value,
-                                    "SelectedWeek",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.selected_week,
+                            child,
+                            "SelectedWeek",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            retention_period,
-            selected_week,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobGfsMonthlyRetention {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.retention_period {
-            writer.value_element("RetentionPeriod", value);
-        }
-        if let Some(value) = &self.selected_week {
-            writer.value_element("SelectedWeek", value);
-        }
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("RetentionPeriod", &self.retention_period);
+        writer.optional_value("SelectedWeek", &self.selected_week);
         writer.end(name);
     }
 }
@@ -4263,82 +3420,47 @@ pub struct JobGfsRetentionPolicy {
 }
 impl FromXml for JobGfsRetentionPolicy {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut weekly: Option<JobGfsWeeklyRetention> = None;
-        let mut monthly: Option<JobGfsMonthlyRetention> = None;
-        let mut yearly: Option<JobGfsYearlyRetention> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Weekly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Weekly", None)?;
-                        reader.set_once(&mut weekly, value, "Weekly", offset)?;
-                    }
-                    Some(b"Monthly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Monthly", None)?;
-                        reader.set_once(&mut monthly, value, "Monthly", offset)?;
-                    }
-                    Some(b"Yearly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Yearly", None)?;
-                        reader.set_once(&mut yearly, value, "Yearly", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Weekly") => xml.complex(&mut out.weekly, child, "Weekly")?,
+                    Some(b"Monthly") => xml.complex(&mut out.monthly, child, "Monthly")?,
+                    Some(b"Yearly") => xml.complex(&mut out.yearly, child, "Yearly")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            weekly,
-            monthly,
-            yearly,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobGfsRetentionPolicy {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.weekly {
-            ToXml::to_xml(value, writer, "Weekly");
-        }
-        if let Some(value) = &self.monthly {
-            ToXml::to_xml(value, writer, "Monthly");
-        }
-        if let Some(value) = &self.yearly {
-            ToXml::to_xml(value, writer, "Yearly");
-        }
+        writer.optional_complex("Weekly", &self.weekly);
+        writer.optional_complex("Monthly", &self.monthly);
+        writer.optional_complex("Yearly", &self.yearly);
         writer.end(name);
     }
 }
@@ -4381,15 +3503,9 @@ crate::json::serde_impls!(JobGfsRetentionPolicy);
 impl crate::xml::CollectUnknown for JobGfsRetentionPolicy {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.weekly {
-            crate::xml::visit_unknown(path, "Weekly", v, found);
-        }
-        if let Some(v) = &self.monthly {
-            crate::xml::visit_unknown(path, "Monthly", v, found);
-        }
-        if let Some(v) = &self.yearly {
-            crate::xml::visit_unknown(path, "Yearly", v, found);
-        }
+        crate::xml::visit_unknown(path, "Weekly", &self.weekly, found);
+        crate::xml::visit_unknown(path, "Monthly", &self.monthly, found);
+        crate::xml::visit_unknown(path, "Yearly", &self.yearly, found);
     }
 }
 /// Week of the month whose full backup monthly GFS retention keeps.
@@ -4459,86 +3575,53 @@ pub struct JobGfsWeeklyRetention {
 }
 impl FromXml for JobGfsWeeklyRetention {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut retention_period: Option<i64> = None;
-        let mut selected_day: Option<JobDayOfWeek> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"RetentionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetentionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retention_period,
-                                    value,
-                                    "RetentionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retention_period,
+                            child,
+                            "RetentionPeriod",
+                        )?
                     }
                     Some(b"SelectedDay") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SelectedDay")?
-                        {
-                            reader
-                                .set_once(&mut selected_day, value, "SelectedDay", offset)?;
-                        }
+                        xml.optional_value(&mut out.selected_day, child, "SelectedDay")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            retention_period,
-            selected_day,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobGfsWeeklyRetention {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.retention_period {
-            writer.value_element("RetentionPeriod", value);
-        }
-        if let Some(value) = &self.selected_day {
-            writer.value_element("SelectedDay", value);
-        }
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("RetentionPeriod", &self.retention_period);
+        writer.optional_value("SelectedDay", &self.selected_day);
         writer.end(name);
     }
 }
@@ -4598,91 +3681,57 @@ pub struct JobGfsYearlyRetention {
 }
 impl FromXml for JobGfsYearlyRetention {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut retention_period: Option<i64> = None;
-        let mut selected_month: Option<JobMonth> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
+                        xml.optional_value(&mut out.enabled, child, "Enabled")?
                     }
                     Some(b"RetentionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetentionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retention_period,
-                                    value,
-                                    "RetentionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retention_period,
+                            child,
+                            "RetentionPeriod",
+                        )?
                     }
                     Some(b"SelectedMonth") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SelectedMonth")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut selected_month,
-                                    value,
-                                    "SelectedMonth",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.selected_month,
+                            child,
+                            "SelectedMonth",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            retention_period,
-            selected_month,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobGfsYearlyRetention {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.retention_period {
-            writer.value_element("RetentionPeriod", value);
-        }
-        if let Some(value) = &self.selected_month {
-            writer.value_element("SelectedMonth", value);
-        }
+        writer.optional_value("Enabled", &self.enabled);
+        writer.optional_value("RetentionPeriod", &self.retention_period);
+        writer.optional_value("SelectedMonth", &self.selected_month);
         writer.end(name);
     }
 }
@@ -4947,63 +3996,45 @@ pub struct JobScheduleBackupWindowOptions {
 }
 impl FromXml for JobScheduleBackupWindowOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut time_periods: Option<TimePeriods> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"TimePeriods") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "TimePeriods", None)?;
-                        reader
-                            .set_once(&mut time_periods, value, "TimePeriods", offset)?;
+                        xml.complex(&mut out.time_periods, child, "TimePeriods")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            time_periods,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleBackupWindowOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.time_periods {
-            ToXml::to_xml(value, writer, "TimePeriods");
-        }
+        writer.optional_complex("TimePeriods", &self.time_periods);
         writer.end(name);
     }
 }
@@ -5042,9 +4073,7 @@ crate::json::serde_impls!(JobScheduleBackupWindowOptions);
 impl crate::xml::CollectUnknown for JobScheduleBackupWindowOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.time_periods {
-            crate::xml::visit_unknown(path, "TimePeriods", v, found);
-        }
+        crate::xml::visit_unknown(path, "TimePeriods", &self.time_periods, found);
     }
 }
 /// Continuous schedule: run again as soon as a run ends, within the allowed hours of the week.
@@ -5062,58 +4091,45 @@ pub struct JobScheduleContinuousOptions {
 }
 impl FromXml for JobScheduleContinuousOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut schedule: Option<TimePeriods> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Schedule") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Schedule", None)?;
-                        reader.set_once(&mut schedule, value, "Schedule", offset)?;
+                        xml.complex(&mut out.schedule, child, "Schedule")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { enabled, schedule, unknown })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleContinuousOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.schedule {
-            ToXml::to_xml(value, writer, "Schedule");
-        }
+        writer.optional_complex("Schedule", &self.schedule);
         writer.end(name);
     }
 }
@@ -5152,9 +4168,7 @@ crate::json::serde_impls!(JobScheduleContinuousOptions);
 impl crate::xml::CollectUnknown for JobScheduleContinuousOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.schedule {
-            crate::xml::visit_unknown(path, "Schedule", v, found);
-        }
+        crate::xml::visit_unknown(path, "Schedule", &self.schedule, found);
     }
 }
 /// Daily schedule: which days and at what time of day the job starts.
@@ -5178,105 +4192,55 @@ pub struct JobScheduleDailyOptions {
 }
 impl FromXml for JobScheduleDailyOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut kind: Option<JobDailyKind> = None;
-        let mut days: Vec<JobDayOfWeek> = Vec::new();
-        let mut time: Option<crate::Text> = None;
-        let mut time_offset_utc: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Kind") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Kind")?
-                        {
-                            reader.set_once(&mut kind, value, "Kind", offset)?;
-                        }
-                    }
-                    Some(b"Days") => {
-                        let value = reader
-                            .value_child(child, "Days", Some(days.len() + 1))?;
-                        days.push(value);
-                    }
-                    Some(b"Time") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Time")?
-                        {
-                            reader.set_once(&mut time, value, "Time", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Kind") => xml.optional_value(&mut out.kind, child, "Kind")?,
+                    Some(b"Days") => xml.push_value(&mut out.days, child, "Days")?,
+                    Some(b"Time") => xml.optional_value(&mut out.time, child, "Time")?,
                     Some(b"TimeOffsetUtc") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TimeOffsetUtc")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut time_offset_utc,
-                                    value,
-                                    "TimeOffsetUtc",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.time_offset_utc,
+                            child,
+                            "TimeOffsetUtc",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            kind,
-            days,
-            time,
-            time_offset_utc,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleDailyOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.kind {
-            writer.value_element("Kind", value);
-        }
-        for item in &self.days {
-            writer.value_element("Days", item);
-        }
-        if let Some(value) = &self.time {
-            writer.value_element("Time", value);
-        }
-        if let Some(value) = &self.time_offset_utc {
-            writer.value_element("TimeOffsetUtc", value);
-        }
+        writer.optional_value("Kind", &self.kind);
+        writer.values("Days", &self.days);
+        writer.optional_value("Time", &self.time);
+        writer.optional_value("TimeOffsetUtc", &self.time_offset_utc);
         writer.end(name);
     }
 }
@@ -5344,71 +4308,49 @@ pub struct JobScheduleDaisyChainingOptions {
 }
 impl FromXml for JobScheduleDaisyChainingOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut previous_job_uid: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PreviousJobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PreviousJobUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut previous_job_uid,
-                                    value,
-                                    "PreviousJobUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.previous_job_uid,
+                            child,
+                            "PreviousJobUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            previous_job_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleDaisyChainingOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.previous_job_uid {
-            writer.value_element("PreviousJobUid", value);
-        }
+        writer.optional_value("PreviousJobUid", &self.previous_job_uid);
         writer.end(name);
     }
 }
@@ -5462,57 +4404,45 @@ pub struct JobScheduleImmediateCopyOptions {
 }
 impl FromXml for JobScheduleImmediateCopyOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OptionsContinuous") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsContinuous", None)?;
-                        reader
-                            .set_once(
-                                &mut options_continuous,
-                                value,
-                                "OptionsContinuous",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_continuous,
+                            child,
+                            "OptionsContinuous",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            options_continuous,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleImmediateCopyOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.options_continuous {
-            ToXml::to_xml(value, writer, "OptionsContinuous");
-        }
+        writer.optional_complex("OptionsContinuous", &self.options_continuous);
         writer.end(name);
     }
 }
@@ -5549,9 +4479,12 @@ crate::json::serde_impls!(JobScheduleImmediateCopyOptions);
 impl crate::xml::CollectUnknown for JobScheduleImmediateCopyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.options_continuous {
-            crate::xml::visit_unknown(path, "OptionsContinuous", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "OptionsContinuous",
+            &self.options_continuous,
+            found,
+        );
     }
 }
 /// Monthly schedule: the time of day, the week number and weekday (or day of the month) and the months the job starts in.
@@ -5579,140 +4512,69 @@ pub struct JobScheduleMonthlyOptions {
 }
 impl FromXml for JobScheduleMonthlyOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut time: Option<crate::Text> = None;
-        let mut time_offset_utc: Option<i32> = None;
-        let mut day_number_in_month: Option<crate::Text> = None;
-        let mut day_of_weeks: Vec<JobDayOfWeek> = Vec::new();
-        let mut months: Vec<JobMonth> = Vec::new();
-        let mut day_of_month: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Time") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Time")?
-                        {
-                            reader.set_once(&mut time, value, "Time", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Time") => xml.optional_value(&mut out.time, child, "Time")?,
                     Some(b"TimeOffsetUtc") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TimeOffsetUtc")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut time_offset_utc,
-                                    value,
-                                    "TimeOffsetUtc",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.time_offset_utc,
+                            child,
+                            "TimeOffsetUtc",
+                        )?
                     }
                     Some(b"DayNumberInMonth") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DayNumberInMonth")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut day_number_in_month,
-                                    value,
-                                    "DayNumberInMonth",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.day_number_in_month,
+                            child,
+                            "DayNumberInMonth",
+                        )?
                     }
                     Some(b"DayOfWeek") => {
-                        let value = reader
-                            .value_child(
-                                child,
-                                "DayOfWeek",
-                                Some(day_of_weeks.len() + 1),
-                            )?;
-                        day_of_weeks.push(value);
+                        xml.push_value(&mut out.day_of_weeks, child, "DayOfWeek")?
                     }
-                    Some(b"Months") => {
-                        let value = reader
-                            .value_child(child, "Months", Some(months.len() + 1))?;
-                        months.push(value);
-                    }
+                    Some(b"Months") => xml.push_value(&mut out.months, child, "Months")?,
                     Some(b"DayOfMonth") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DayOfMonth")?
-                        {
-                            reader
-                                .set_once(&mut day_of_month, value, "DayOfMonth", offset)?;
-                        }
+                        xml.optional_value(&mut out.day_of_month, child, "DayOfMonth")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            time,
-            time_offset_utc,
-            day_number_in_month,
-            day_of_weeks,
-            months,
-            day_of_month,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleMonthlyOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.time {
-            writer.value_element("Time", value);
-        }
-        if let Some(value) = &self.time_offset_utc {
-            writer.value_element("TimeOffsetUtc", value);
-        }
-        if let Some(value) = &self.day_number_in_month {
-            writer.value_element("DayNumberInMonth", value);
-        }
-        for item in &self.day_of_weeks {
-            writer.value_element("DayOfWeek", item);
-        }
-        for item in &self.months {
-            writer.value_element("Months", item);
-        }
-        if let Some(value) = &self.day_of_month {
-            writer.value_element("DayOfMonth", value);
-        }
+        writer.optional_value("Time", &self.time);
+        writer.optional_value("TimeOffsetUtc", &self.time_offset_utc);
+        writer.optional_value("DayNumberInMonth", &self.day_number_in_month);
+        writer.values("DayOfWeek", &self.day_of_weeks);
+        writer.values("Months", &self.months);
+        writer.optional_value("DayOfMonth", &self.day_of_month);
         writer.end(name);
     }
 }
@@ -5804,224 +4666,114 @@ pub struct JobScheduleOptionsInfo {
 }
 impl FromXml for JobScheduleOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut standart: Option<JobScheduleStandardOptions> = None;
-        let mut immediate_copy_mode: Option<JobScheduleImmediateCopyOptions> = None;
-        let mut retry_options: Option<JobScheduleRetryOptions> = None;
-        let mut wait_for_backup_completion: Option<bool> = None;
-        let mut backup_competition_waiting_period_min: Option<i64> = None;
-        let mut options_daily: Option<JobScheduleDailyOptions> = None;
-        let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
-        let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
-        let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
-        let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
-        let mut options_daisy_chaining: Option<JobScheduleDaisyChainingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Standart") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Standart", None)?;
-                        reader.set_once(&mut standart, value, "Standart", offset)?;
+                        xml.complex(&mut out.standart, child, "Standart")?
                     }
                     Some(b"ImmediateCopyMode") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ImmediateCopyMode", None)?;
-                        reader
-                            .set_once(
-                                &mut immediate_copy_mode,
-                                value,
-                                "ImmediateCopyMode",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.immediate_copy_mode,
+                            child,
+                            "ImmediateCopyMode",
+                        )?
                     }
                     Some(b"RetryOptions") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RetryOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut retry_options,
-                                value,
-                                "RetryOptions",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.retry_options, child, "RetryOptions")?
                     }
                     Some(b"WaitForBackupCompletion") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WaitForBackupCompletion")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wait_for_backup_completion,
-                                    value,
-                                    "WaitForBackupCompletion",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wait_for_backup_completion,
+                            child,
+                            "WaitForBackupCompletion",
+                        )?
                     }
                     Some(b"BackupCompetitionWaitingPeriodMin") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "BackupCompetitionWaitingPeriodMin",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_competition_waiting_period_min,
-                                    value,
-                                    "BackupCompetitionWaitingPeriodMin",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_competition_waiting_period_min,
+                            child,
+                            "BackupCompetitionWaitingPeriodMin",
+                        )?
                     }
                     Some(b"OptionsDaily") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsDaily", None)?;
-                        reader
-                            .set_once(
-                                &mut options_daily,
-                                value,
-                                "OptionsDaily",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_daily, child, "OptionsDaily")?
                     }
                     Some(b"OptionsMonthly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsMonthly", None)?;
-                        reader
-                            .set_once(
-                                &mut options_monthly,
-                                value,
-                                "OptionsMonthly",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_monthly, child, "OptionsMonthly")?
                     }
                     Some(b"OptionsPeriodically") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsPeriodically", None)?;
-                        reader
-                            .set_once(
-                                &mut options_periodically,
-                                value,
-                                "OptionsPeriodically",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_periodically,
+                            child,
+                            "OptionsPeriodically",
+                        )?
                     }
                     Some(b"OptionsContinuous") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsContinuous", None)?;
-                        reader
-                            .set_once(
-                                &mut options_continuous,
-                                value,
-                                "OptionsContinuous",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_continuous,
+                            child,
+                            "OptionsContinuous",
+                        )?
                     }
                     Some(b"OptionsBackupWindow") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsBackupWindow", None)?;
-                        reader
-                            .set_once(
-                                &mut options_backup_window,
-                                value,
-                                "OptionsBackupWindow",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_backup_window,
+                            child,
+                            "OptionsBackupWindow",
+                        )?
                     }
                     Some(b"OptionsDaisyChaining") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsDaisyChaining", None)?;
-                        reader
-                            .set_once(
-                                &mut options_daisy_chaining,
-                                value,
-                                "OptionsDaisyChaining",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_daisy_chaining,
+                            child,
+                            "OptionsDaisyChaining",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            standart,
-            immediate_copy_mode,
-            retry_options,
-            wait_for_backup_completion,
-            backup_competition_waiting_period_min,
-            options_daily,
-            options_monthly,
-            options_periodically,
-            options_continuous,
-            options_backup_window,
-            options_daisy_chaining,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.standart {
-            ToXml::to_xml(value, writer, "Standart");
-        }
-        if let Some(value) = &self.immediate_copy_mode {
-            ToXml::to_xml(value, writer, "ImmediateCopyMode");
-        }
-        if let Some(value) = &self.retry_options {
-            ToXml::to_xml(value, writer, "RetryOptions");
-        }
-        if let Some(value) = &self.wait_for_backup_completion {
-            writer.value_element("WaitForBackupCompletion", value);
-        }
-        if let Some(value) = &self.backup_competition_waiting_period_min {
-            writer.value_element("BackupCompetitionWaitingPeriodMin", value);
-        }
-        if let Some(value) = &self.options_daily {
-            ToXml::to_xml(value, writer, "OptionsDaily");
-        }
-        if let Some(value) = &self.options_monthly {
-            ToXml::to_xml(value, writer, "OptionsMonthly");
-        }
-        if let Some(value) = &self.options_periodically {
-            ToXml::to_xml(value, writer, "OptionsPeriodically");
-        }
-        if let Some(value) = &self.options_continuous {
-            ToXml::to_xml(value, writer, "OptionsContinuous");
-        }
-        if let Some(value) = &self.options_backup_window {
-            ToXml::to_xml(value, writer, "OptionsBackupWindow");
-        }
-        if let Some(value) = &self.options_daisy_chaining {
-            ToXml::to_xml(value, writer, "OptionsDaisyChaining");
-        }
+        writer.optional_complex("Standart", &self.standart);
+        writer.optional_complex("ImmediateCopyMode", &self.immediate_copy_mode);
+        writer.optional_complex("RetryOptions", &self.retry_options);
+        writer
+            .optional_value("WaitForBackupCompletion", &self.wait_for_backup_completion);
+        writer
+            .optional_value(
+                "BackupCompetitionWaitingPeriodMin",
+                &self.backup_competition_waiting_period_min,
+            );
+        writer.optional_complex("OptionsDaily", &self.options_daily);
+        writer.optional_complex("OptionsMonthly", &self.options_monthly);
+        writer.optional_complex("OptionsPeriodically", &self.options_periodically);
+        writer.optional_complex("OptionsContinuous", &self.options_continuous);
+        writer.optional_complex("OptionsBackupWindow", &self.options_backup_window);
+        writer.optional_complex("OptionsDaisyChaining", &self.options_daisy_chaining);
         writer.end(name);
     }
 }
@@ -6096,33 +4848,40 @@ crate::json::serde_impls!(JobScheduleOptionsInfo);
 impl crate::xml::CollectUnknown for JobScheduleOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.standart {
-            crate::xml::visit_unknown(path, "Standart", v, found);
-        }
-        if let Some(v) = &self.immediate_copy_mode {
-            crate::xml::visit_unknown(path, "ImmediateCopyMode", v, found);
-        }
-        if let Some(v) = &self.retry_options {
-            crate::xml::visit_unknown(path, "RetryOptions", v, found);
-        }
-        if let Some(v) = &self.options_daily {
-            crate::xml::visit_unknown(path, "OptionsDaily", v, found);
-        }
-        if let Some(v) = &self.options_monthly {
-            crate::xml::visit_unknown(path, "OptionsMonthly", v, found);
-        }
-        if let Some(v) = &self.options_periodically {
-            crate::xml::visit_unknown(path, "OptionsPeriodically", v, found);
-        }
-        if let Some(v) = &self.options_continuous {
-            crate::xml::visit_unknown(path, "OptionsContinuous", v, found);
-        }
-        if let Some(v) = &self.options_backup_window {
-            crate::xml::visit_unknown(path, "OptionsBackupWindow", v, found);
-        }
-        if let Some(v) = &self.options_daisy_chaining {
-            crate::xml::visit_unknown(path, "OptionsDaisyChaining", v, found);
-        }
+        crate::xml::visit_unknown(path, "Standart", &self.standart, found);
+        crate::xml::visit_unknown(
+            path,
+            "ImmediateCopyMode",
+            &self.immediate_copy_mode,
+            found,
+        );
+        crate::xml::visit_unknown(path, "RetryOptions", &self.retry_options, found);
+        crate::xml::visit_unknown(path, "OptionsDaily", &self.options_daily, found);
+        crate::xml::visit_unknown(path, "OptionsMonthly", &self.options_monthly, found);
+        crate::xml::visit_unknown(
+            path,
+            "OptionsPeriodically",
+            &self.options_periodically,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OptionsContinuous",
+            &self.options_continuous,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OptionsBackupWindow",
+            &self.options_backup_window,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OptionsDaisyChaining",
+            &self.options_daisy_chaining,
+            found,
+        );
     }
 }
 /// Periodic schedule: run every FullPeriod hours or minutes within the allowed hours of the week.
@@ -6144,88 +4903,51 @@ pub struct JobSchedulePeriodicallyOptions {
 }
 impl FromXml for JobSchedulePeriodicallyOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut kind: Option<JobPeriodKind> = None;
-        let mut full_period: Option<i64> = None;
-        let mut schedule: Option<TimePeriods> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Enabled" => {
-                    if enabled.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
-                    }
-                    enabled = reader
-                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                    xml.attribute(&mut out.enabled, &element, &attr, "Enabled")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Kind") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Kind")?
-                        {
-                            reader.set_once(&mut kind, value, "Kind", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Kind") => xml.optional_value(&mut out.kind, child, "Kind")?,
                     Some(b"FullPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FullPeriod")?
-                        {
-                            reader
-                                .set_once(&mut full_period, value, "FullPeriod", offset)?;
-                        }
+                        xml.optional_value(&mut out.full_period, child, "FullPeriod")?
                     }
                     Some(b"Schedule") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Schedule", None)?;
-                        reader.set_once(&mut schedule, value, "Schedule", offset)?;
+                        xml.complex(&mut out.schedule, child, "Schedule")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enabled,
-            kind,
-            full_period,
-            schedule,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobSchedulePeriodicallyOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.enabled {
-            writer.attribute_value("Enabled", value);
-        }
+        writer.optional_attribute("Enabled", &self.enabled);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.kind {
-            writer.value_element("Kind", value);
-        }
-        if let Some(value) = &self.full_period {
-            writer.value_element("FullPeriod", value);
-        }
-        if let Some(value) = &self.schedule {
-            ToXml::to_xml(value, writer, "Schedule");
-        }
+        writer.optional_value("Kind", &self.kind);
+        writer.optional_value("FullPeriod", &self.full_period);
+        writer.optional_complex("Schedule", &self.schedule);
         writer.end(name);
     }
 }
@@ -6268,9 +4990,7 @@ crate::json::serde_impls!(JobSchedulePeriodicallyOptions);
 impl crate::xml::CollectUnknown for JobSchedulePeriodicallyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.schedule {
-            crate::xml::visit_unknown(path, "Schedule", v, found);
-        }
+        crate::xml::visit_unknown(path, "Schedule", &self.schedule, found);
     }
 }
 /// How often and after how long a failed job run is retried.
@@ -6290,92 +5010,57 @@ pub struct JobScheduleRetryOptions {
 }
 impl FromXml for JobScheduleRetryOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut retry_times: Option<i64> = None;
-        let mut retry_timeout: Option<i64> = None;
-        let mut retry_specified: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RetryTimes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetryTimes")?
-                        {
-                            reader
-                                .set_once(&mut retry_times, value, "RetryTimes", offset)?;
-                        }
+                        xml.optional_value(&mut out.retry_times, child, "RetryTimes")?
                     }
                     Some(b"RetryTimeout") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetryTimeout")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retry_timeout,
-                                    value,
-                                    "RetryTimeout",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retry_timeout,
+                            child,
+                            "RetryTimeout",
+                        )?
                     }
                     Some(b"RetrySpecified") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetrySpecified")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retry_specified,
-                                    value,
-                                    "RetrySpecified",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retry_specified,
+                            child,
+                            "RetrySpecified",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            retry_times,
-            retry_timeout,
-            retry_specified,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleRetryOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.retry_times {
-            writer.value_element("RetryTimes", value);
-        }
-        if let Some(value) = &self.retry_timeout {
-            writer.value_element("RetryTimeout", value);
-        }
-        if let Some(value) = &self.retry_specified {
-            writer.value_element("RetrySpecified", value);
-        }
+        writer.optional_value("RetryTimes", &self.retry_times);
+        writer.optional_value("RetryTimeout", &self.retry_timeout);
+        writer.optional_value("RetrySpecified", &self.retry_specified);
         writer.end(name);
     }
 }
@@ -6452,197 +5137,102 @@ pub struct JobScheduleStandardOptions {
 }
 impl FromXml for JobScheduleStandardOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut retry_options: Option<JobScheduleRetryOptions> = None;
-        let mut wait_for_backup_completion: Option<bool> = None;
-        let mut backup_competition_waiting_period_min: Option<i64> = None;
-        let mut options_daily: Option<JobScheduleDailyOptions> = None;
-        let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
-        let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
-        let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
-        let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
-        let mut options_daisy_chaining: Option<JobScheduleDaisyChainingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RetryOptions") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RetryOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut retry_options,
-                                value,
-                                "RetryOptions",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.retry_options, child, "RetryOptions")?
                     }
                     Some(b"WaitForBackupCompletion") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WaitForBackupCompletion")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut wait_for_backup_completion,
-                                    value,
-                                    "WaitForBackupCompletion",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.wait_for_backup_completion,
+                            child,
+                            "WaitForBackupCompletion",
+                        )?
                     }
                     Some(b"BackupCompetitionWaitingPeriodMin") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "BackupCompetitionWaitingPeriodMin",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_competition_waiting_period_min,
-                                    value,
-                                    "BackupCompetitionWaitingPeriodMin",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_competition_waiting_period_min,
+                            child,
+                            "BackupCompetitionWaitingPeriodMin",
+                        )?
                     }
                     Some(b"OptionsDaily") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsDaily", None)?;
-                        reader
-                            .set_once(
-                                &mut options_daily,
-                                value,
-                                "OptionsDaily",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_daily, child, "OptionsDaily")?
                     }
                     Some(b"OptionsMonthly") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "OptionsMonthly", None)?;
-                        reader
-                            .set_once(
-                                &mut options_monthly,
-                                value,
-                                "OptionsMonthly",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.options_monthly, child, "OptionsMonthly")?
                     }
                     Some(b"OptionsPeriodically") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsPeriodically", None)?;
-                        reader
-                            .set_once(
-                                &mut options_periodically,
-                                value,
-                                "OptionsPeriodically",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_periodically,
+                            child,
+                            "OptionsPeriodically",
+                        )?
                     }
                     Some(b"OptionsContinuous") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsContinuous", None)?;
-                        reader
-                            .set_once(
-                                &mut options_continuous,
-                                value,
-                                "OptionsContinuous",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_continuous,
+                            child,
+                            "OptionsContinuous",
+                        )?
                     }
                     Some(b"OptionsBackupWindow") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsBackupWindow", None)?;
-                        reader
-                            .set_once(
-                                &mut options_backup_window,
-                                value,
-                                "OptionsBackupWindow",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_backup_window,
+                            child,
+                            "OptionsBackupWindow",
+                        )?
                     }
                     Some(b"OptionsDaisyChaining") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "OptionsDaisyChaining", None)?;
-                        reader
-                            .set_once(
-                                &mut options_daisy_chaining,
-                                value,
-                                "OptionsDaisyChaining",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.options_daisy_chaining,
+                            child,
+                            "OptionsDaisyChaining",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            retry_options,
-            wait_for_backup_completion,
-            backup_competition_waiting_period_min,
-            options_daily,
-            options_monthly,
-            options_periodically,
-            options_continuous,
-            options_backup_window,
-            options_daisy_chaining,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobScheduleStandardOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.retry_options {
-            ToXml::to_xml(value, writer, "RetryOptions");
-        }
-        if let Some(value) = &self.wait_for_backup_completion {
-            writer.value_element("WaitForBackupCompletion", value);
-        }
-        if let Some(value) = &self.backup_competition_waiting_period_min {
-            writer.value_element("BackupCompetitionWaitingPeriodMin", value);
-        }
-        if let Some(value) = &self.options_daily {
-            ToXml::to_xml(value, writer, "OptionsDaily");
-        }
-        if let Some(value) = &self.options_monthly {
-            ToXml::to_xml(value, writer, "OptionsMonthly");
-        }
-        if let Some(value) = &self.options_periodically {
-            ToXml::to_xml(value, writer, "OptionsPeriodically");
-        }
-        if let Some(value) = &self.options_continuous {
-            ToXml::to_xml(value, writer, "OptionsContinuous");
-        }
-        if let Some(value) = &self.options_backup_window {
-            ToXml::to_xml(value, writer, "OptionsBackupWindow");
-        }
-        if let Some(value) = &self.options_daisy_chaining {
-            ToXml::to_xml(value, writer, "OptionsDaisyChaining");
-        }
+        writer.optional_complex("RetryOptions", &self.retry_options);
+        writer
+            .optional_value("WaitForBackupCompletion", &self.wait_for_backup_completion);
+        writer
+            .optional_value(
+                "BackupCompetitionWaitingPeriodMin",
+                &self.backup_competition_waiting_period_min,
+            );
+        writer.optional_complex("OptionsDaily", &self.options_daily);
+        writer.optional_complex("OptionsMonthly", &self.options_monthly);
+        writer.optional_complex("OptionsPeriodically", &self.options_periodically);
+        writer.optional_complex("OptionsContinuous", &self.options_continuous);
+        writer.optional_complex("OptionsBackupWindow", &self.options_backup_window);
+        writer.optional_complex("OptionsDaisyChaining", &self.options_daisy_chaining);
         writer.end(name);
     }
 }
@@ -6711,27 +5301,33 @@ crate::json::serde_impls!(JobScheduleStandardOptions);
 impl crate::xml::CollectUnknown for JobScheduleStandardOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.retry_options {
-            crate::xml::visit_unknown(path, "RetryOptions", v, found);
-        }
-        if let Some(v) = &self.options_daily {
-            crate::xml::visit_unknown(path, "OptionsDaily", v, found);
-        }
-        if let Some(v) = &self.options_monthly {
-            crate::xml::visit_unknown(path, "OptionsMonthly", v, found);
-        }
-        if let Some(v) = &self.options_periodically {
-            crate::xml::visit_unknown(path, "OptionsPeriodically", v, found);
-        }
-        if let Some(v) = &self.options_continuous {
-            crate::xml::visit_unknown(path, "OptionsContinuous", v, found);
-        }
-        if let Some(v) = &self.options_backup_window {
-            crate::xml::visit_unknown(path, "OptionsBackupWindow", v, found);
-        }
-        if let Some(v) = &self.options_daisy_chaining {
-            crate::xml::visit_unknown(path, "OptionsDaisyChaining", v, found);
-        }
+        crate::xml::visit_unknown(path, "RetryOptions", &self.retry_options, found);
+        crate::xml::visit_unknown(path, "OptionsDaily", &self.options_daily, found);
+        crate::xml::visit_unknown(path, "OptionsMonthly", &self.options_monthly, found);
+        crate::xml::visit_unknown(
+            path,
+            "OptionsPeriodically",
+            &self.options_periodically,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OptionsContinuous",
+            &self.options_continuous,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OptionsBackupWindow",
+            &self.options_backup_window,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "OptionsDaisyChaining",
+            &self.options_daisy_chaining,
+            found,
+        );
     }
 }
 /// Short-term retention of a backup job or a Veeam Agent backup job: keep a number of restore points or the points of a number of days.
@@ -6751,97 +5347,61 @@ pub struct JobSimpleRetentionPolicy {
 }
 impl FromXml for JobSimpleRetentionPolicy {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut retain_cycles: Option<i64> = None;
-        let mut retain_days_to_keep: Option<i64> = None;
-        let mut retain_limit_type: Option<JobRetainLimit> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RetainCycles") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetainCycles")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retain_cycles,
-                                    value,
-                                    "RetainCycles",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retain_cycles,
+                            child,
+                            "RetainCycles",
+                        )?
                     }
                     Some(b"RetainDaysToKeep") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetainDaysToKeep")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retain_days_to_keep,
-                                    value,
-                                    "RetainDaysToKeep",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retain_days_to_keep,
+                            child,
+                            "RetainDaysToKeep",
+                        )?
                     }
                     Some(b"RetainLimitType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetainLimitType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut retain_limit_type,
-                                    value,
-                                    "RetainLimitType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.retain_limit_type,
+                            child,
+                            "RetainLimitType",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            retain_cycles,
-            retain_days_to_keep,
-            retain_limit_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobSimpleRetentionPolicy {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.retain_cycles {
-            writer.value_element("RetainCycles", value);
-        }
-        if let Some(value) = &self.retain_days_to_keep {
-            writer.value_element("RetainDaysToKeep", value);
-        }
-        if let Some(value) = &self.retain_limit_type {
-            writer.value_element("RetainLimitType", value);
-        }
+        writer.optional_value("RetainCycles", &self.retain_cycles);
+        writer.optional_value("RetainDaysToKeep", &self.retain_days_to_keep);
+        writer.optional_value("RetainLimitType", &self.retain_limit_type);
         writer.end(name);
     }
 }
@@ -6907,81 +5467,48 @@ pub struct Link {
 }
 impl FromXml for Link {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut rel: Option<crate::Text> = None;
-        let mut type_: Option<crate::Text> = None;
+        let mut out = Self::default();
         let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Rel" => {
-                    if rel.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Rel"));
-                    }
-                    rel = reader.optional_attribute_value(&element, &attr, "Rel")?;
-                }
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
+                b"Rel" => xml.attribute(&mut out.rel, &element, &attr, "Rel")?,
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.required_attribute(&mut href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            rel,
-            type_,
-            href: href.ok_or_else(|| reader.missing_attribute(&element, "Href"))?,
-            name,
-            unknown,
+            href: href.ok_or_else(|| xml.missing_attribute(&element, "Href"))?,
+            ..out
         })
     }
 }
 impl ToXml for Link {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.rel {
-            writer.attribute_value("Rel", value);
-        }
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
+        writer.optional_attribute("Rel", &self.rel);
+        writer.optional_attribute("Type", &self.type_);
         writer.attribute_value("Href", &self.href);
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
+        writer.optional_attribute("Name", &self.name);
         writer.unknown(&self.unknown);
         writer.end(name);
     }
@@ -7041,47 +5568,39 @@ pub struct LinkList {
 }
 impl FromXml for LinkList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut links: Vec<Link> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Link") => {
-                        let value = reader
-                            .complex_child(child, "Link", Some(links.len() + 1))?;
-                        links.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Link") => xml.push_complex(&mut out.links, child, "Link")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { links, unknown })
+        Ok(out)
     }
 }
 impl ToXml for LinkList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.links {
-            ToXml::to_xml(item, writer, "Link");
-        }
+        writer.complexes("Link", &self.links);
         writer.end(name);
     }
 }
@@ -7119,9 +5638,7 @@ crate::json::serde_impls!(LinkList, flat links);
 impl crate::xml::CollectUnknown for LinkList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.links {
-            crate::xml::visit_unknown(path, "Link", v, found);
-        }
+        crate::xml::visit_unknown(path, "Link", &self.links, found);
     }
 }
 /// Optional logon body that opens the session as a tenant: one set of tenant credentials, standalone or Cloud Director.
@@ -7137,62 +5654,45 @@ pub struct LoginSpec {
 }
 impl FromXml for LoginSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut tenant_credentials_or_v_cloud_organization_credentials: Option<
             TenantCredentialsOrVCloudOrganizationCredentials,
         > = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"TenantCredentials") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "TenantCredentials", None)?;
-                        reader
-                            .set_once(
-                                &mut tenant_credentials_or_v_cloud_organization_credentials,
-                                TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials(
-                                    value,
-                                ),
-                                "TenantCredentials",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut tenant_credentials_or_v_cloud_organization_credentials,
+                            child,
+                            "TenantCredentials",
+                            TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials,
+                        )?
                     }
                     Some(b"VCloudOrganizationCredentials") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VCloudOrganizationCredentials",
-                                None,
-                            )?;
-                        reader
-                            .set_once(
-                                &mut tenant_credentials_or_v_cloud_organization_credentials,
-                                TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials(
-                                    value,
-                                ),
-                                "VCloudOrganizationCredentials",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut tenant_credentials_or_v_cloud_organization_credentials,
+                            child,
+                            "VCloudOrganizationCredentials",
+                            TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
@@ -7200,12 +5700,12 @@ impl FromXml for LoginSpec {
         Ok(Self {
             tenant_credentials_or_v_cloud_organization_credentials: tenant_credentials_or_v_cloud_organization_credentials
                 .ok_or_else(|| {
-                    reader
+                    xml
                         .missing_element(
                             "TenantCredentials|VCloudOrganizationCredentials",
                         )
                 })?,
-            unknown,
+            ..out
         })
     }
 }
@@ -7364,47 +5864,38 @@ pub struct LoginTenantCredentials {
 }
 impl FromXml for LoginTenantCredentials {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut username: Option<crate::Text> = None;
         let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Username") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Username", None)?;
-                        reader.set_once(&mut username, value, "Username", offset)?;
-                    }
-                    Some(b"Password") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Password", None)?;
-                        reader.set_once(&mut password, value, "Password", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Username") => xml.value(&mut username, child, "Username")?,
+                    Some(b"Password") => xml.value(&mut password, child, "Password")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            username: username.ok_or_else(|| reader.missing_element("Username"))?,
-            password: password.ok_or_else(|| reader.missing_element("Password"))?,
-            unknown,
+            username: username.ok_or_else(|| xml.missing_element("Username"))?,
+            password: password.ok_or_else(|| xml.missing_element("Password"))?,
+            ..out
         })
     }
 }
@@ -7472,61 +5963,44 @@ pub struct LoginVCloudOrganizationCredentials {
 }
 impl FromXml for LoginVCloudOrganizationCredentials {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut organization_name: Option<crate::Text> = None;
         let mut login: Option<crate::Text> = None;
         let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OrganizationName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "OrganizationName", None)?;
-                        reader
-                            .set_once(
-                                &mut organization_name,
-                                value,
-                                "OrganizationName",
-                                offset,
-                            )?;
+                        xml.value(&mut organization_name, child, "OrganizationName")?
                     }
-                    Some(b"Login") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Login", None)?;
-                        reader.set_once(&mut login, value, "Login", offset)?;
-                    }
-                    Some(b"Password") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Password", None)?;
-                        reader.set_once(&mut password, value, "Password", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Login") => xml.value(&mut login, child, "Login")?,
+                    Some(b"Password") => xml.value(&mut password, child, "Password")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             organization_name: organization_name
-                .ok_or_else(|| reader.missing_element("OrganizationName"))?,
-            login: login.ok_or_else(|| reader.missing_element("Login"))?,
-            password: password.ok_or_else(|| reader.missing_element("Password"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("OrganizationName"))?,
+            login: login.ok_or_else(|| xml.missing_element("Login"))?,
+            password: password.ok_or_else(|| xml.missing_element("Password"))?,
+            ..out
         })
     }
 }
@@ -7601,86 +6075,51 @@ pub struct LogonSession {
 }
 impl FromXml for LogonSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
+        let mut out = Self::default();
         let mut user_name: Option<crate::Text> = None;
         let mut session_id: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"UserName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "UserName", None)?;
-                        reader.set_once(&mut user_name, value, "UserName", offset)?;
-                    }
-                    Some(b"SessionId") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "SessionId", None)?;
-                        reader.set_once(&mut session_id, value, "SessionId", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"UserName") => xml.value(&mut user_name, child, "UserName")?,
+                    Some(b"SessionId") => xml.value(&mut session_id, child, "SessionId")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            type_,
-            href,
-            links,
-            user_name: user_name.ok_or_else(|| reader.missing_element("UserName"))?,
-            session_id: session_id.ok_or_else(|| reader.missing_element("SessionId"))?,
-            unknown,
+            user_name: user_name.ok_or_else(|| xml.missing_element("UserName"))?,
+            session_id: session_id.ok_or_else(|| xml.missing_element("SessionId"))?,
+            ..out
         })
     }
 }
 impl ToXml for LogonSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.value_element("UserName", &self.user_name);
         writer.value_element("SessionId", &self.session_id);
         writer.end(name);
@@ -7734,9 +6173,7 @@ crate::json::serde_impls!(LogonSession);
 impl crate::xml::CollectUnknown for LogonSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of logon sessions.
@@ -7752,51 +6189,41 @@ pub struct LogonSessions {
 }
 impl FromXml for LogonSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut logon_sessions: Vec<LogonSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LogonSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "LogonSession",
-                                Some(logon_sessions.len() + 1),
-                            )?;
-                        logon_sessions.push(value);
+                        xml.push_complex(&mut out.logon_sessions, child, "LogonSession")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { logon_sessions, unknown })
+        Ok(out)
     }
 }
 impl ToXml for LogonSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.logon_sessions {
-            ToXml::to_xml(item, writer, "LogonSession");
-        }
+        writer.complexes("LogonSession", &self.logon_sessions);
         writer.end(name);
     }
 }
@@ -7834,9 +6261,7 @@ crate::json::serde_impls!(LogonSessions);
 impl crate::xml::CollectUnknown for LogonSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.logon_sessions {
-            crate::xml::visit_unknown(path, "LogonSession", v, found);
-        }
+        crate::xml::visit_unknown(path, "LogonSession", &self.logon_sessions, found);
     }
 }
 /// The lookup service: links to lookups of VMs, tags and storage pods under each hierarchy root.
@@ -7856,72 +6281,43 @@ pub struct LookupSvc {
 }
 impl FromXml for LookupSvc {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LookupSvc {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -7962,9 +6358,7 @@ crate::json::serde_impls!(LookupSvc);
 impl crate::xml::CollectUnknown for LookupSvc {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Guest operating system family assumed when a restore point is mounted for file-level restore.
@@ -8044,153 +6438,74 @@ pub struct ObjectInJob {
 }
 impl FromXml for ObjectInJob {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut display_name: Option<crate::Text> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.object_in_job_id,
+                            child,
+                            "ObjectInJobId",
+                        )?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"DisplayName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisplayName")?
-                        {
-                            reader
-                                .set_once(&mut display_name, value, "DisplayName", offset)?;
-                        }
+                        xml.optional_value(&mut out.display_name, child, "DisplayName")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_in_job_id,
-            hierarchy_obj_ref,
-            name,
-            display_name,
-            guest_processing_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ObjectInJob {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.display_name {
-            writer.value_element("DisplayName", value);
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ObjectInJobId", &self.object_in_job_id);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("DisplayName", &self.display_name);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
         writer.end(name);
     }
 }
@@ -8250,12 +6565,13 @@ crate::json::serde_impls!(ObjectInJob);
 impl crate::xml::CollectUnknown for ObjectInJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
     }
 }
 /// A collection of objects included in a job or a CDP policy.
@@ -8271,51 +6587,41 @@ pub struct ObjectsInJob {
 }
 impl FromXml for ObjectsInJob {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut object_in_jobs: Vec<ObjectInJob> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ObjectInJob") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ObjectInJob",
-                                Some(object_in_jobs.len() + 1),
-                            )?;
-                        object_in_jobs.push(value);
+                        xml.push_complex(&mut out.object_in_jobs, child, "ObjectInJob")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { object_in_jobs, unknown })
+        Ok(out)
     }
 }
 impl ToXml for ObjectsInJob {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.object_in_jobs {
-            ToXml::to_xml(item, writer, "ObjectInJob");
-        }
+        writer.complexes("ObjectInJob", &self.object_in_jobs);
         writer.end(name);
     }
 }
@@ -8353,9 +6659,7 @@ crate::json::serde_impls!(ObjectsInJob);
 impl crate::xml::CollectUnknown for ObjectsInJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.object_in_jobs {
-            crate::xml::visit_unknown(path, "ObjectInJob", v, found);
-        }
+        crate::xml::visit_unknown(path, "ObjectInJob", &self.object_in_jobs, found);
     }
 }
 /// Rule by which Oracle archived logs are deleted: by age or by total size.
@@ -8437,206 +6741,109 @@ pub struct OracleBackupOptions {
 }
 impl FromXml for OracleBackupOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_logs_enabled: Option<bool> = None;
-        let mut backup_logs_frequency_min: Option<i32> = None;
-        let mut use_db_backup_retention: Option<bool> = None;
-        let mut retain_days: Option<i32> = None;
-        let mut archived_logs_truncation: Option<OracleArchivedLogsTruncation> = None;
-        let mut archived_logs_max_age_hours: Option<i32> = None;
-        let mut archived_logs_max_size_mb: Option<i32> = None;
-        let mut sysdba_creds_id: Option<crate::Text> = None;
-        let mut proxy_auto_select: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupLogsEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupLogsEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_logs_enabled,
-                                    value,
-                                    "BackupLogsEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_logs_enabled,
+                            child,
+                            "BackupLogsEnabled",
+                        )?
                     }
                     Some(b"BackupLogsFrequencyMin") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupLogsFrequencyMin")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_logs_frequency_min,
-                                    value,
-                                    "BackupLogsFrequencyMin",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_logs_frequency_min,
+                            child,
+                            "BackupLogsFrequencyMin",
+                        )?
                     }
                     Some(b"UseDbBackupRetention") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseDbBackupRetention")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_db_backup_retention,
-                                    value,
-                                    "UseDbBackupRetention",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_db_backup_retention,
+                            child,
+                            "UseDbBackupRetention",
+                        )?
                     }
                     Some(b"RetainDays") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetainDays")?
-                        {
-                            reader
-                                .set_once(&mut retain_days, value, "RetainDays", offset)?;
-                        }
+                        xml.optional_value(&mut out.retain_days, child, "RetainDays")?
                     }
                     Some(b"ArchivedLogsTruncation") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ArchivedLogsTruncation")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut archived_logs_truncation,
-                                    value,
-                                    "ArchivedLogsTruncation",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.archived_logs_truncation,
+                            child,
+                            "ArchivedLogsTruncation",
+                        )?
                     }
                     Some(b"ArchivedLogsMaxAgeHours") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ArchivedLogsMaxAgeHours")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut archived_logs_max_age_hours,
-                                    value,
-                                    "ArchivedLogsMaxAgeHours",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.archived_logs_max_age_hours,
+                            child,
+                            "ArchivedLogsMaxAgeHours",
+                        )?
                     }
                     Some(b"ArchivedLogsMaxSizeMb") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ArchivedLogsMaxSizeMb")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut archived_logs_max_size_mb,
-                                    value,
-                                    "ArchivedLogsMaxSizeMb",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.archived_logs_max_size_mb,
+                            child,
+                            "ArchivedLogsMaxSizeMb",
+                        )?
                     }
                     Some(b"SysdbaCredsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SysdbaCredsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut sysdba_creds_id,
-                                    value,
-                                    "SysdbaCredsId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.sysdba_creds_id,
+                            child,
+                            "SysdbaCredsId",
+                        )?
                     }
                     Some(b"ProxyAutoSelect") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProxyAutoSelect")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut proxy_auto_select,
-                                    value,
-                                    "ProxyAutoSelect",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.proxy_auto_select,
+                            child,
+                            "ProxyAutoSelect",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_logs_enabled,
-            backup_logs_frequency_min,
-            use_db_backup_retention,
-            retain_days,
-            archived_logs_truncation,
-            archived_logs_max_age_hours,
-            archived_logs_max_size_mb,
-            sysdba_creds_id,
-            proxy_auto_select,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for OracleBackupOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_logs_enabled {
-            writer.value_element("BackupLogsEnabled", value);
-        }
-        if let Some(value) = &self.backup_logs_frequency_min {
-            writer.value_element("BackupLogsFrequencyMin", value);
-        }
-        if let Some(value) = &self.use_db_backup_retention {
-            writer.value_element("UseDbBackupRetention", value);
-        }
-        if let Some(value) = &self.retain_days {
-            writer.value_element("RetainDays", value);
-        }
-        if let Some(value) = &self.archived_logs_truncation {
-            writer.value_element("ArchivedLogsTruncation", value);
-        }
-        if let Some(value) = &self.archived_logs_max_age_hours {
-            writer.value_element("ArchivedLogsMaxAgeHours", value);
-        }
-        if let Some(value) = &self.archived_logs_max_size_mb {
-            writer.value_element("ArchivedLogsMaxSizeMb", value);
-        }
-        if let Some(value) = &self.sysdba_creds_id {
-            writer.value_element("SysdbaCredsId", value);
-        }
-        if let Some(value) = &self.proxy_auto_select {
-            writer.value_element("ProxyAutoSelect", value);
-        }
+        writer.optional_value("BackupLogsEnabled", &self.backup_logs_enabled);
+        writer.optional_value("BackupLogsFrequencyMin", &self.backup_logs_frequency_min);
+        writer.optional_value("UseDbBackupRetention", &self.use_db_backup_retention);
+        writer.optional_value("RetainDays", &self.retain_days);
+        writer.optional_value("ArchivedLogsTruncation", &self.archived_logs_truncation);
+        writer
+            .optional_value(
+                "ArchivedLogsMaxAgeHours",
+                &self.archived_logs_max_age_hours,
+            );
+        writer.optional_value("ArchivedLogsMaxSizeMb", &self.archived_logs_max_size_mb);
+        writer.optional_value("SysdbaCredsId", &self.sysdba_creds_id);
+        writer.optional_value("ProxyAutoSelect", &self.proxy_auto_select);
         writer.end(name);
     }
 }
@@ -8724,86 +6931,51 @@ pub struct PagingInfo {
 }
 impl FromXml for PagingInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut page_num: Option<i32> = None;
-        let mut page_size: Option<i32> = None;
-        let mut pages_count: Option<i32> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"PageNum" => {
-                    if page_num.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PageNum"));
-                    }
-                    page_num = reader
-                        .optional_attribute_value(&element, &attr, "PageNum")?;
+                    xml.attribute(&mut out.page_num, &element, &attr, "PageNum")?
                 }
                 b"PageSize" => {
-                    if page_size.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PageSize"));
-                    }
-                    page_size = reader
-                        .optional_attribute_value(&element, &attr, "PageSize")?;
+                    xml.attribute(&mut out.page_size, &element, &attr, "PageSize")?
                 }
                 b"PagesCount" => {
-                    if pages_count.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PagesCount"));
-                    }
-                    pages_count = reader
-                        .optional_attribute_value(&element, &attr, "PagesCount")?;
+                    xml.attribute(&mut out.pages_count, &element, &attr, "PagesCount")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            page_num,
-            page_size,
-            pages_count,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for PagingInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.page_num {
-            writer.attribute_value("PageNum", value);
-        }
-        if let Some(value) = &self.page_size {
-            writer.attribute_value("PageSize", value);
-        }
-        if let Some(value) = &self.pages_count {
-            writer.attribute_value("PagesCount", value);
-        }
+        writer.optional_attribute("PageNum", &self.page_num);
+        writer.optional_attribute("PageSize", &self.page_size);
+        writer.optional_attribute("PagesCount", &self.pages_count);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -8851,9 +7023,7 @@ crate::json::serde_impls!(PagingInfo);
 impl crate::xml::CollectUnknown for PagingInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A guest OS account (DOMAIN\user form) and its password in clear text, for one in-place file restore.
@@ -8871,47 +7041,38 @@ pub struct PlainCredentials {
 }
 impl FromXml for PlainCredentials {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut user_name: Option<crate::Text> = None;
         let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"UserName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "UserName", None)?;
-                        reader.set_once(&mut user_name, value, "UserName", offset)?;
-                    }
-                    Some(b"Password") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Password", None)?;
-                        reader.set_once(&mut password, value, "Password", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"UserName") => xml.value(&mut user_name, child, "UserName")?,
+                    Some(b"Password") => xml.value(&mut password, child, "Password")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            user_name: user_name.ok_or_else(|| reader.missing_element("UserName"))?,
-            password: password.ok_or_else(|| reader.missing_element("Password"))?,
-            unknown,
+            user_name: user_name.ok_or_else(|| xml.missing_element("UserName"))?,
+            password: password.ok_or_else(|| xml.missing_element("Password"))?,
+            ..out
         })
     }
 }
@@ -9029,72 +7190,43 @@ pub struct QuerySvc {
 }
 impl FromXml for QuerySvc {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for QuerySvc {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -9135,9 +7267,7 @@ crate::json::serde_impls!(QuerySvc);
 impl crate::xml::CollectUnknown for QuerySvc {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Base of every addressable representation: its own address, its kind and its links.
@@ -9157,72 +7287,43 @@ pub struct Resource {
 }
 impl FromXml for Resource {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Resource {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -9263,9 +7364,7 @@ crate::json::serde_impls!(Resource);
 impl crate::xml::CollectUnknown for Resource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Backup method that produced a VM or vApp restore point or replica point.
@@ -9344,50 +7443,41 @@ pub struct RestorePointMountSpec {
 }
 impl FromXml for RestorePointMountSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut os_kind: Option<MountOsKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"OsKind") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OsKind")?
-                        {
-                            reader.set_once(&mut os_kind, value, "OsKind", offset)?;
-                        }
+                        xml.optional_value(&mut out.os_kind, child, "OsKind")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { os_kind, unknown })
+        Ok(out)
     }
 }
 impl ToXml for RestorePointMountSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.os_kind {
-            writer.value_element("OsKind", value);
-        }
+        writer.optional_value("OsKind", &self.os_kind);
         writer.end(name);
     }
 }
@@ -9576,111 +7666,69 @@ pub struct SqlBackupOptions {
 }
 impl FromXml for SqlBackupOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut transaction_logs_processing: Option<SqlTransactionLogsProcessing> = None;
-        let mut backup_logs_frequency_min: Option<i32> = None;
-        let mut use_db_backup_retention: Option<bool> = None;
-        let mut retain_days: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"TransactionLogsProcessing") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TransactionLogsProcessing")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut transaction_logs_processing,
-                                    value,
-                                    "TransactionLogsProcessing",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.transaction_logs_processing,
+                            child,
+                            "TransactionLogsProcessing",
+                        )?
                     }
                     Some(b"BackupLogsFrequencyMin") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupLogsFrequencyMin")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_logs_frequency_min,
-                                    value,
-                                    "BackupLogsFrequencyMin",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_logs_frequency_min,
+                            child,
+                            "BackupLogsFrequencyMin",
+                        )?
                     }
                     Some(b"UseDbBackupRetention") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UseDbBackupRetention")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_db_backup_retention,
-                                    value,
-                                    "UseDbBackupRetention",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_db_backup_retention,
+                            child,
+                            "UseDbBackupRetention",
+                        )?
                     }
                     Some(b"RetainDays") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RetainDays")?
-                        {
-                            reader
-                                .set_once(&mut retain_days, value, "RetainDays", offset)?;
-                        }
+                        xml.optional_value(&mut out.retain_days, child, "RetainDays")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            transaction_logs_processing,
-            backup_logs_frequency_min,
-            use_db_backup_retention,
-            retain_days,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SqlBackupOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.transaction_logs_processing {
-            writer.value_element("TransactionLogsProcessing", value);
-        }
-        if let Some(value) = &self.backup_logs_frequency_min {
-            writer.value_element("BackupLogsFrequencyMin", value);
-        }
-        if let Some(value) = &self.use_db_backup_retention {
-            writer.value_element("UseDbBackupRetention", value);
-        }
-        if let Some(value) = &self.retain_days {
-            writer.value_element("RetainDays", value);
-        }
+        writer
+            .optional_value(
+                "TransactionLogsProcessing",
+                &self.transaction_logs_processing,
+            );
+        writer.optional_value("BackupLogsFrequencyMin", &self.backup_logs_frequency_min);
+        writer.optional_value("UseDbBackupRetention", &self.use_db_backup_retention);
+        writer.optional_value("RetainDays", &self.retain_days);
         writer.end(name);
     }
 }
@@ -9803,48 +7851,36 @@ pub struct SupportedVersion {
 }
 impl FromXml for SupportedVersion {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
-                }
+                b"Name" => xml.required_attribute(&mut name, &element, &attr, "Name")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            name: name.ok_or_else(|| reader.missing_attribute(&element, "Name"))?,
-            links,
-            unknown,
+            name: name.ok_or_else(|| xml.missing_attribute(&element, "Name"))?,
+            ..out
         })
     }
 }
@@ -9853,9 +7889,7 @@ impl ToXml for SupportedVersion {
         writer.start(name);
         writer.attribute_value("Name", &self.name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -9895,9 +7929,7 @@ crate::json::serde_impls!(SupportedVersion);
 impl crate::xml::CollectUnknown for SupportedVersion {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// The API versions the server speaks.
@@ -9913,54 +7945,45 @@ pub struct SupportedVersionList {
 }
 impl FromXml for SupportedVersionList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut supported_versions: Vec<SupportedVersion> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"SupportedVersion") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "SupportedVersion",
-                                Some(supported_versions.len() + 1),
-                            )?;
-                        supported_versions.push(value);
+                        xml.push_complex(
+                            &mut out.supported_versions,
+                            child,
+                            "SupportedVersion",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            supported_versions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SupportedVersionList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.supported_versions {
-            ToXml::to_xml(item, writer, "SupportedVersion");
-        }
+        writer.complexes("SupportedVersion", &self.supported_versions);
         writer.end(name);
     }
 }
@@ -9998,9 +8021,12 @@ crate::json::serde_impls!(SupportedVersionList);
 impl crate::xml::CollectUnknown for SupportedVersionList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.supported_versions {
-            crate::xml::visit_unknown(path, "SupportedVersion", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "SupportedVersion",
+            &self.supported_versions,
+            found,
+        );
     }
 }
 /// An asynchronous operation started by a request, to be polled until finished.
@@ -10028,106 +8054,59 @@ pub struct Task {
 }
 impl FromXml for Task {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
+        let mut out = Self::default();
         let mut task_id: Option<crate::Text> = None;
         let mut state: Option<TaskState> = None;
         let mut operation: Option<crate::Text> = None;
-        let mut result: Option<TaskResultInfo> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"TaskId") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "TaskId", None)?;
-                        reader.set_once(&mut task_id, value, "TaskId", offset)?;
-                    }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "State", None)?;
-                        reader.set_once(&mut state, value, "State", offset)?;
-                    }
-                    Some(b"Operation") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "Operation", None)?;
-                        reader.set_once(&mut operation, value, "Operation", offset)?;
-                    }
-                    Some(b"Result") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Result", None)?;
-                        reader.set_once(&mut result, value, "Result", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"TaskId") => xml.value(&mut task_id, child, "TaskId")?,
+                    Some(b"State") => xml.value(&mut state, child, "State")?,
+                    Some(b"Operation") => xml.value(&mut operation, child, "Operation")?,
+                    Some(b"Result") => xml.complex(&mut out.result, child, "Result")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            type_,
-            href,
-            links,
-            task_id: task_id.ok_or_else(|| reader.missing_element("TaskId"))?,
-            state: state.ok_or_else(|| reader.missing_element("State"))?,
-            operation: operation.ok_or_else(|| reader.missing_element("Operation"))?,
-            result,
-            unknown,
+            task_id: task_id.ok_or_else(|| xml.missing_element("TaskId"))?,
+            state: state.ok_or_else(|| xml.missing_element("State"))?,
+            operation: operation.ok_or_else(|| xml.missing_element("Operation"))?,
+            ..out
         })
     }
 }
 impl ToXml for Task {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.value_element("TaskId", &self.task_id);
         writer.value_element("State", &self.state);
         writer.value_element("Operation", &self.operation);
-        if let Some(value) = &self.result {
-            ToXml::to_xml(value, writer, "Result");
-        }
+        writer.optional_complex("Result", &self.result);
         writer.end(name);
     }
 }
@@ -10185,12 +8164,8 @@ crate::json::serde_impls!(Task);
 impl crate::xml::CollectUnknown for Task {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.result {
-            crate::xml::visit_unknown(path, "Result", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Result", &self.result, found);
     }
 }
 /// Outcome of a finished task: a success flag and a message.
@@ -10208,52 +8183,40 @@ pub struct TaskResultInfo {
 }
 impl FromXml for TaskResultInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut success: Option<bool> = None;
-        let mut message: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"Success" => {
-                    if success.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Success"));
-                    }
-                    success = Some(reader.attribute_value(&element, &attr, "Success")?);
+                    xml.required_attribute(&mut success, &element, &attr, "Success")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Message") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Message")?
-                        {
-                            reader.set_once(&mut message, value, "Message", offset)?;
-                        }
+                        xml.optional_value(&mut out.message, child, "Message")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            success: success
-                .ok_or_else(|| reader.missing_attribute(&element, "Success"))?,
-            message,
-            unknown,
+            success: success.ok_or_else(|| xml.missing_attribute(&element, "Success"))?,
+            ..out
         })
     }
 }
@@ -10262,9 +8225,7 @@ impl ToXml for TaskResultInfo {
         writer.start(name);
         writer.attribute_value("Success", &self.success);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.message {
-            writer.value_element("Message", value);
-        }
+        writer.optional_value("Message", &self.message);
         writer.end(name);
     }
 }
@@ -10431,47 +8392,39 @@ pub struct Tasks {
 }
 impl FromXml for Tasks {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut tasks: Vec<Task> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Task") => {
-                        let value = reader
-                            .complex_child(child, "Task", Some(tasks.len() + 1))?;
-                        tasks.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Task") => xml.push_complex(&mut out.tasks, child, "Task")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { tasks, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Tasks {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.tasks {
-            ToXml::to_xml(item, writer, "Task");
-        }
+        writer.complexes("Task", &self.tasks);
         writer.end(name);
     }
 }
@@ -10509,9 +8462,7 @@ crate::json::serde_impls!(Tasks);
 impl crate::xml::CollectUnknown for Tasks {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.tasks {
-            crate::xml::visit_unknown(path, "Task", v, found);
-        }
+        crate::xml::visit_unknown(path, "Task", &self.tasks, found);
     }
 }
 /// A weekly grid of hourly flags, one Day entry per weekday.
@@ -10527,47 +8478,39 @@ pub struct TimePeriods {
 }
 impl FromXml for TimePeriods {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut days: Vec<Day> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Day") => {
-                        let value = reader
-                            .complex_child(child, "Day", Some(days.len() + 1))?;
-                        days.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Day") => xml.push_complex(&mut out.days, child, "Day")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { days, unknown })
+        Ok(out)
     }
 }
 impl ToXml for TimePeriods {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.days {
-            ToXml::to_xml(item, writer, "Day");
-        }
+        writer.complexes("Day", &self.days);
         writer.end(name);
     }
 }
@@ -10605,9 +8548,7 @@ crate::json::serde_impls!(TimePeriods);
 impl crate::xml::CollectUnknown for TimePeriods {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.days {
-            crate::xml::visit_unknown(path, "Day", v, found);
-        }
+        crate::xml::visit_unknown(path, "Day", &self.days, found);
     }
 }
 /// How application-aware processing reacts to guest snapshot problems.
@@ -10685,92 +8626,58 @@ pub struct VssSnapshotOptions {
 }
 impl FromXml for VssSnapshotOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
-        let mut is_copy_only: Option<bool> = None;
-        let mut use_persistent_guest_agent: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VssSnapshotMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VssSnapshotMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vss_snapshot_mode,
-                                    value,
-                                    "VssSnapshotMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vss_snapshot_mode,
+                            child,
+                            "VssSnapshotMode",
+                        )?
                     }
                     Some(b"IsCopyOnly") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsCopyOnly")?
-                        {
-                            reader
-                                .set_once(&mut is_copy_only, value, "IsCopyOnly", offset)?;
-                        }
+                        xml.optional_value(&mut out.is_copy_only, child, "IsCopyOnly")?
                     }
                     Some(b"UsePersistentGuestAgent") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsePersistentGuestAgent")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_persistent_guest_agent,
-                                    value,
-                                    "UsePersistentGuestAgent",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.use_persistent_guest_agent,
+                            child,
+                            "UsePersistentGuestAgent",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            vss_snapshot_mode,
-            is_copy_only,
-            use_persistent_guest_agent,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VssSnapshotOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.vss_snapshot_mode {
-            writer.value_element("VssSnapshotMode", value);
-        }
-        if let Some(value) = &self.is_copy_only {
-            writer.value_element("IsCopyOnly", value);
-        }
-        if let Some(value) = &self.use_persistent_guest_agent {
-            writer.value_element("UsePersistentGuestAgent", value);
-        }
+        writer.optional_value("VssSnapshotMode", &self.vss_snapshot_mode);
+        writer.optional_value("IsCopyOnly", &self.is_copy_only);
+        writer
+            .optional_value("UsePersistentGuestAgent", &self.use_persistent_guest_agent);
         writer.end(name);
     }
 }

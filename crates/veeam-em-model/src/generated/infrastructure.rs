@@ -35,114 +35,62 @@ pub struct BackupServerSpec {
 }
 impl FromXml for BackupServerSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut description: Option<crate::Text> = None;
+        let mut out = Self::default();
         let mut dns_name_or_ip_address: Option<crate::Text> = None;
-        let mut port: Option<i32> = None;
-        let mut username: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        let mut wcf_port: Option<u32> = None;
-        let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"DnsNameOrIpAddress") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "DnsNameOrIpAddress", None)?;
-                        reader
-                            .set_once(
-                                &mut dns_name_or_ip_address,
-                                value,
-                                "DnsNameOrIpAddress",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut dns_name_or_ip_address,
+                            child,
+                            "DnsNameOrIpAddress",
+                        )?
                     }
-                    Some(b"Port") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Port")?
-                        {
-                            reader.set_once(&mut port, value, "Port", offset)?;
-                        }
-                    }
+                    Some(b"Port") => xml.optional_value(&mut out.port, child, "Port")?,
                     Some(b"Username") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Username")?
-                        {
-                            reader.set_once(&mut username, value, "Username", offset)?;
-                        }
+                        xml.optional_value(&mut out.username, child, "Username")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
                     Some(b"WcfPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WcfPort")?
-                        {
-                            reader.set_once(&mut wcf_port, value, "WcfPort", offset)?;
-                        }
+                        xml.optional_value(&mut out.wcf_port, child, "WcfPort")?
                     }
                     Some(b"VbrCertificateThumbprint") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VbrCertificateThumbprint")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vbr_certificate_thumbprint,
-                                    value,
-                                    "VbrCertificateThumbprint",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.vbr_certificate_thumbprint,
+                            child,
+                            "VbrCertificateThumbprint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            description,
             dns_name_or_ip_address: dns_name_or_ip_address
-                .ok_or_else(|| reader.missing_element("DnsNameOrIpAddress"))?,
-            port,
-            username,
-            password,
-            wcf_port,
-            vbr_certificate_thumbprint,
-            unknown,
+                .ok_or_else(|| xml.missing_element("DnsNameOrIpAddress"))?,
+            ..out
         })
     }
 }
@@ -150,25 +98,17 @@ impl ToXml for BackupServerSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         writer.value_element("DnsNameOrIpAddress", &self.dns_name_or_ip_address);
-        if let Some(value) = &self.port {
-            writer.value_element("Port", value);
-        }
-        if let Some(value) = &self.username {
-            writer.value_element("Username", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
-        if let Some(value) = &self.wcf_port {
-            writer.value_element("WcfPort", value);
-        }
-        if let Some(value) = &self.vbr_certificate_thumbprint {
-            writer.value_element("VbrCertificateThumbprint", value);
-        }
+        writer.optional_value("Port", &self.port);
+        writer.optional_value("Username", &self.username);
+        writer.optional_value("Password", &self.password);
+        writer.optional_value("WcfPort", &self.wcf_port);
+        writer
+            .optional_value(
+                "VbrCertificateThumbprint",
+                &self.vbr_certificate_thumbprint,
+            );
         writer.end(name);
     }
 }
@@ -257,123 +197,57 @@ pub struct CredentialsInfo {
 }
 impl FromXml for CredentialsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut id: Option<crate::Text> = None;
-        let mut username: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Id") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Id")? {
-                            reader.set_once(&mut id, value, "Id", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Id") => xml.optional_value(&mut out.id, child, "Id")?,
                     Some(b"Username") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Username")?
-                        {
-                            reader.set_once(&mut username, value, "Username", offset)?;
-                        }
+                        xml.optional_value(&mut out.username, child, "Username")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            id,
-            username,
-            description,
-            password,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CredentialsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.id {
-            writer.value_element("Id", value);
-        }
-        if let Some(value) = &self.username {
-            writer.value_element("Username", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Id", &self.id);
+        writer.optional_value("Username", &self.username);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Password", &self.password);
         writer.end(name);
     }
 }
@@ -430,9 +304,7 @@ crate::json::serde_impls!(CredentialsInfo);
 impl crate::xml::CollectUnknown for CredentialsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of credentials records.
@@ -448,51 +320,45 @@ pub struct CredentialsInfoList {
 }
 impl FromXml for CredentialsInfoList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut credentials_infos: Vec<CredentialsInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CredentialsInfo") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "CredentialsInfo",
-                                Some(credentials_infos.len() + 1),
-                            )?;
-                        credentials_infos.push(value);
+                        xml.push_complex(
+                            &mut out.credentials_infos,
+                            child,
+                            "CredentialsInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { credentials_infos, unknown })
+        Ok(out)
     }
 }
 impl ToXml for CredentialsInfoList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.credentials_infos {
-            ToXml::to_xml(item, writer, "CredentialsInfo");
-        }
+        writer.complexes("CredentialsInfo", &self.credentials_infos);
         writer.end(name);
     }
 }
@@ -530,9 +396,12 @@ crate::json::serde_impls!(CredentialsInfoList);
 impl crate::xml::CollectUnknown for CredentialsInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.credentials_infos {
-            crate::xml::visit_unknown(path, "CredentialsInfo", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "CredentialsInfo",
+            &self.credentials_infos,
+            found,
+        );
     }
 }
 /// Request body creating a credentials record on a backup server.
@@ -552,80 +421,49 @@ pub struct CredentialsInfoSpec {
 }
 impl FromXml for CredentialsInfoSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut username: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Username") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Username")?
-                        {
-                            reader.set_once(&mut username, value, "Username", offset)?;
-                        }
+                        xml.optional_value(&mut out.username, child, "Username")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            username,
-            description,
-            password,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for CredentialsInfoSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.username {
-            writer.value_element("Username", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
+        writer.optional_value("Username", &self.username);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("Password", &self.password);
         writer.end(name);
     }
 }
@@ -681,54 +519,45 @@ pub struct ExternalRepositories {
 }
 impl FromXml for ExternalRepositories {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut external_repositories: Vec<ExternalRepository> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ExternalRepository") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ExternalRepository",
-                                Some(external_repositories.len() + 1),
-                            )?;
-                        external_repositories.push(value);
+                        xml.push_complex(
+                            &mut out.external_repositories,
+                            child,
+                            "ExternalRepository",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            external_repositories,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ExternalRepositories {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.external_repositories {
-            ToXml::to_xml(item, writer, "ExternalRepository");
-        }
+        writer.complexes("ExternalRepository", &self.external_repositories);
         writer.end(name);
     }
 }
@@ -766,9 +595,12 @@ crate::json::serde_impls!(ExternalRepositories);
 impl crate::xml::CollectUnknown for ExternalRepositories {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.external_repositories {
-            crate::xml::visit_unknown(path, "ExternalRepository", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ExternalRepository",
+            &self.external_repositories,
+            found,
+        );
     }
 }
 /// An external repository (object storage in Amazon, Azure or Google Cloud) known to a backup server.
@@ -800,153 +632,65 @@ pub struct ExternalRepository {
 }
 impl FromXml for ExternalRepository {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut repository_type: Option<ExternalRepositoryKind> = None;
-        let mut path: Option<crate::Text> = None;
-        let mut used_space: Option<i64> = None;
-        let mut description: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"RepositoryType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_type,
-                                    value,
-                                    "RepositoryType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_type,
+                            child,
+                            "RepositoryType",
+                        )?
                     }
-                    Some(b"Path") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Path")?
-                        {
-                            reader.set_once(&mut path, value, "Path", offset)?;
-                        }
-                    }
+                    Some(b"Path") => xml.optional_value(&mut out.path, child, "Path")?,
                     Some(b"UsedSpace") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsedSpace")?
-                        {
-                            reader
-                                .set_once(&mut used_space, value, "UsedSpace", offset)?;
-                        }
+                        xml.optional_value(&mut out.used_space, child, "UsedSpace")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            repository_type,
-            path,
-            used_space,
-            description,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ExternalRepository {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.repository_type {
-            writer.value_element("RepositoryType", value);
-        }
-        if let Some(value) = &self.path {
-            writer.value_element("Path", value);
-        }
-        if let Some(value) = &self.used_space {
-            writer.value_element("UsedSpace", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("RepositoryType", &self.repository_type);
+        writer.optional_value("Path", &self.path);
+        writer.optional_value("UsedSpace", &self.used_space);
+        writer.optional_value("Description", &self.description);
         writer.end(name);
     }
 }
@@ -1009,9 +753,7 @@ crate::json::serde_impls!(ExternalRepository);
 impl crate::xml::CollectUnknown for ExternalRepository {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Cloud object storage an external repository is kept in.
@@ -1212,139 +954,63 @@ pub struct HierarchyRoot {
 }
 impl FromXml for HierarchyRoot {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut hierarchy_root_id: Option<crate::Text> = None;
-        let mut unique_id: Option<crate::Text> = None;
-        let mut host_type: Option<HierarchyRootHostKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"HierarchyRootId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyRootId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_root_id,
-                                    value,
-                                    "HierarchyRootId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_root_id,
+                            child,
+                            "HierarchyRootId",
+                        )?
                     }
                     Some(b"UniqueId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UniqueId")?
-                        {
-                            reader.set_once(&mut unique_id, value, "UniqueId", offset)?;
-                        }
+                        xml.optional_value(&mut out.unique_id, child, "UniqueId")?
                     }
                     Some(b"HostType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HostType")?
-                        {
-                            reader.set_once(&mut host_type, value, "HostType", offset)?;
-                        }
+                        xml.optional_value(&mut out.host_type, child, "HostType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            hierarchy_root_id,
-            unique_id,
-            host_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for HierarchyRoot {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.hierarchy_root_id {
-            writer.value_element("HierarchyRootId", value);
-        }
-        if let Some(value) = &self.unique_id {
-            writer.value_element("UniqueId", value);
-        }
-        if let Some(value) = &self.host_type {
-            writer.value_element("HostType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("HierarchyRootId", &self.hierarchy_root_id);
+        writer.optional_value("UniqueId", &self.unique_id);
+        writer.optional_value("HostType", &self.host_type);
         writer.end(name);
     }
 }
@@ -1404,9 +1070,7 @@ crate::json::serde_impls!(HierarchyRoot);
 impl crate::xml::CollectUnknown for HierarchyRoot {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Kind of virtualization host a hierarchy root stands for.
@@ -1500,51 +1164,45 @@ pub struct HierarchyRoots {
 }
 impl FromXml for HierarchyRoots {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hierarchy_roots: Vec<HierarchyRoot> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HierarchyRoot") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "HierarchyRoot",
-                                Some(hierarchy_roots.len() + 1),
-                            )?;
-                        hierarchy_roots.push(value);
+                        xml.push_complex(
+                            &mut out.hierarchy_roots,
+                            child,
+                            "HierarchyRoot",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { hierarchy_roots, unknown })
+        Ok(out)
     }
 }
 impl ToXml for HierarchyRoots {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.hierarchy_roots {
-            ToXml::to_xml(item, writer, "HierarchyRoot");
-        }
+        writer.complexes("HierarchyRoot", &self.hierarchy_roots);
         writer.end(name);
     }
 }
@@ -1582,9 +1240,7 @@ crate::json::serde_impls!(HierarchyRoots);
 impl crate::xml::CollectUnknown for HierarchyRoots {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.hierarchy_roots {
-            crate::xml::visit_unknown(path, "HierarchyRoot", v, found);
-        }
+        crate::xml::visit_unknown(path, "HierarchyRoot", &self.hierarchy_roots, found);
     }
 }
 /// A server added to the infrastructure of a backup server (host, proxy, repository server and so on).
@@ -1612,127 +1268,59 @@ pub struct ManagedServer {
 }
 impl FromXml for ManagedServer {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut managed_server_type: Option<ManagedServerKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ManagedServerType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ManagedServerType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut managed_server_type,
-                                    value,
-                                    "ManagedServerType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.managed_server_type,
+                            child,
+                            "ManagedServerType",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            managed_server_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ManagedServer {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.managed_server_type {
-            writer.value_element("ManagedServerType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("ManagedServerType", &self.managed_server_type);
         writer.end(name);
     }
 }
@@ -1789,9 +1377,7 @@ crate::json::serde_impls!(ManagedServer);
 impl crate::xml::CollectUnknown for ManagedServer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Role or platform of a server added to a backup server's infrastructure.
@@ -1955,51 +1541,45 @@ pub struct ManagedServers {
 }
 impl FromXml for ManagedServers {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut managed_servers: Vec<ManagedServer> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ManagedServer") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ManagedServer",
-                                Some(managed_servers.len() + 1),
-                            )?;
-                        managed_servers.push(value);
+                        xml.push_complex(
+                            &mut out.managed_servers,
+                            child,
+                            "ManagedServer",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { managed_servers, unknown })
+        Ok(out)
     }
 }
 impl ToXml for ManagedServers {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.managed_servers {
-            ToXml::to_xml(item, writer, "ManagedServer");
-        }
+        writer.complexes("ManagedServer", &self.managed_servers);
         writer.end(name);
     }
 }
@@ -2037,9 +1617,7 @@ crate::json::serde_impls!(ManagedServers);
 impl crate::xml::CollectUnknown for ManagedServers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.managed_servers {
-            crate::xml::visit_unknown(path, "ManagedServer", v, found);
-        }
+        crate::xml::visit_unknown(path, "ManagedServer", &self.managed_servers, found);
     }
 }
 /// An encryption password kept on a backup server: its ID, hint and time of last change (never the password).
@@ -2065,114 +1643,55 @@ pub struct PasswordKeyInfo {
 }
 impl FromXml for PasswordKeyInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut id: Option<crate::Text> = None;
-        let mut hint: Option<crate::Text> = None;
-        let mut last_modification_date: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Id") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Id")? {
-                            reader.set_once(&mut id, value, "Id", offset)?;
-                        }
-                    }
-                    Some(b"Hint") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Hint")?
-                        {
-                            reader.set_once(&mut hint, value, "Hint", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Id") => xml.optional_value(&mut out.id, child, "Id")?,
+                    Some(b"Hint") => xml.optional_value(&mut out.hint, child, "Hint")?,
                     Some(b"LastModificationDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LastModificationDate")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut last_modification_date,
-                                    value,
-                                    "LastModificationDate",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.last_modification_date,
+                            child,
+                            "LastModificationDate",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            id,
-            hint,
-            last_modification_date,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for PasswordKeyInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.id {
-            writer.value_element("Id", value);
-        }
-        if let Some(value) = &self.hint {
-            writer.value_element("Hint", value);
-        }
-        if let Some(value) = &self.last_modification_date {
-            writer.value_element("LastModificationDate", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Id", &self.id);
+        writer.optional_value("Hint", &self.hint);
+        writer.optional_value("LastModificationDate", &self.last_modification_date);
         writer.end(name);
     }
 }
@@ -2226,9 +1745,7 @@ crate::json::serde_impls!(PasswordKeyInfo);
 impl crate::xml::CollectUnknown for PasswordKeyInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of encryption passwords.
@@ -2244,54 +1761,45 @@ pub struct PasswordKeyInfoList {
 }
 impl FromXml for PasswordKeyInfoList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut password_key_infos: Vec<PasswordKeyInfo> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PasswordKeyInfo") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "PasswordKeyInfo",
-                                Some(password_key_infos.len() + 1),
-                            )?;
-                        password_key_infos.push(value);
+                        xml.push_complex(
+                            &mut out.password_key_infos,
+                            child,
+                            "PasswordKeyInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            password_key_infos,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for PasswordKeyInfoList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.password_key_infos {
-            ToXml::to_xml(item, writer, "PasswordKeyInfo");
-        }
+        writer.complexes("PasswordKeyInfo", &self.password_key_infos);
         writer.end(name);
     }
 }
@@ -2329,9 +1837,12 @@ crate::json::serde_impls!(PasswordKeyInfoList);
 impl crate::xml::CollectUnknown for PasswordKeyInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.password_key_infos {
-            crate::xml::visit_unknown(path, "PasswordKeyInfo", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "PasswordKeyInfo",
+            &self.password_key_infos,
+            found,
+        );
     }
 }
 /// Request body creating an encryption password (hint and password) or changing its hint.
@@ -2349,61 +1860,43 @@ pub struct PasswordKeyInfoSpec {
 }
 impl FromXml for PasswordKeyInfoSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hint: Option<crate::Text> = None;
-        let mut password: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Hint") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Hint")?
-                        {
-                            reader.set_once(&mut hint, value, "Hint", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Hint") => xml.optional_value(&mut out.hint, child, "Hint")?,
                     Some(b"Password") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Password")?
-                        {
-                            reader.set_once(&mut password, value, "Password", offset)?;
-                        }
+                        xml.optional_value(&mut out.password, child, "Password")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { hint, password, unknown })
+        Ok(out)
     }
 }
 impl ToXml for PasswordKeyInfoSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.hint {
-            writer.value_element("Hint", value);
-        }
-        if let Some(value) = &self.password {
-            writer.value_element("Password", value);
-        }
+        writer.optional_value("Hint", &self.hint);
+        writer.optional_value("Password", &self.password);
         writer.end(name);
     }
 }
@@ -2457,40 +1950,35 @@ pub struct QuickBackupStartupSpec {
 }
 impl FromXml for QuickBackupStartupSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut vm_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"VmRef") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "VmRef", None)?;
-                        reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"VmRef") => xml.value(&mut vm_ref, child, "VmRef")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            vm_ref: vm_ref.ok_or_else(|| reader.missing_element("VmRef"))?,
-            unknown,
+            vm_ref: vm_ref.ok_or_else(|| xml.missing_element("VmRef"))?,
+            ..out
         })
     }
 }
@@ -2551,51 +2039,41 @@ pub struct Repositories {
 }
 impl FromXml for Repositories {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut repositories: Vec<Repository> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Repository") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "Repository",
-                                Some(repositories.len() + 1),
-                            )?;
-                        repositories.push(value);
+                        xml.push_complex(&mut out.repositories, child, "Repository")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { repositories, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Repositories {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.repositories {
-            ToXml::to_xml(item, writer, "Repository");
-        }
+        writer.complexes("Repository", &self.repositories);
         writer.end(name);
     }
 }
@@ -2633,9 +2111,7 @@ crate::json::serde_impls!(Repositories);
 impl crate::xml::CollectUnknown for Repositories {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.repositories {
-            crate::xml::visit_unknown(path, "Repository", v, found);
-        }
+        crate::xml::visit_unknown(path, "Repository", &self.repositories, found);
     }
 }
 /// A backup repository of a backup server: its size, free space and kind.
@@ -2665,133 +2141,57 @@ pub struct Repository {
 }
 impl FromXml for Repository {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut capacity: Option<i64> = None;
-        let mut free_space: Option<i64> = None;
-        let mut kind: Option<RepositoryKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Capacity") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Capacity")?
-                        {
-                            reader.set_once(&mut capacity, value, "Capacity", offset)?;
-                        }
+                        xml.optional_value(&mut out.capacity, child, "Capacity")?
                     }
                     Some(b"FreeSpace") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FreeSpace")?
-                        {
-                            reader
-                                .set_once(&mut free_space, value, "FreeSpace", offset)?;
-                        }
+                        xml.optional_value(&mut out.free_space, child, "FreeSpace")?
                     }
-                    Some(b"Kind") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Kind")?
-                        {
-                            reader.set_once(&mut kind, value, "Kind", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Kind") => xml.optional_value(&mut out.kind, child, "Kind")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            capacity,
-            free_space,
-            kind,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Repository {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.capacity {
-            writer.value_element("Capacity", value);
-        }
-        if let Some(value) = &self.free_space {
-            writer.value_element("FreeSpace", value);
-        }
-        if let Some(value) = &self.kind {
-            writer.value_element("Kind", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Capacity", &self.capacity);
+        writer.optional_value("FreeSpace", &self.free_space);
+        writer.optional_value("Kind", &self.kind);
         writer.end(name);
     }
 }
@@ -2851,9 +2251,7 @@ crate::json::serde_impls!(Repository);
 impl crate::xml::CollectUnknown for Repository {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Storage technology behind a backup repository.
@@ -2987,114 +2385,65 @@ pub struct VeeamZipStartupSpec {
 }
 impl FromXml for VeeamZipStartupSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_refs: Vec<crate::Text> = Vec::new();
+        let mut out = Self::default();
         let mut repository_uid: Option<crate::Uid> = None;
-        let mut password_key_id: Option<crate::Text> = None;
         let mut compression_level: Option<i32> = None;
-        let mut disable_guest_quiescence: Option<bool> = None;
         let mut backup_retention: Option<FreeBackupRetention> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"VmRef") => {
-                        let value = reader
-                            .value_child(child, "VmRef", Some(vm_refs.len() + 1))?;
-                        vm_refs.push(value);
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"VmRef") => xml.push_value(&mut out.vm_refs, child, "VmRef")?,
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RepositoryUid", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_uid,
-                                value,
-                                "RepositoryUid",
-                                offset,
-                            )?;
+                        xml.value(&mut repository_uid, child, "RepositoryUid")?
                     }
                     Some(b"PasswordKeyId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PasswordKeyId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut password_key_id,
-                                    value,
-                                    "PasswordKeyId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.password_key_id,
+                            child,
+                            "PasswordKeyId",
+                        )?
                     }
                     Some(b"CompressionLevel") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "CompressionLevel", None)?;
-                        reader
-                            .set_once(
-                                &mut compression_level,
-                                value,
-                                "CompressionLevel",
-                                offset,
-                            )?;
+                        xml.value(&mut compression_level, child, "CompressionLevel")?
                     }
                     Some(b"DisableGuestQuiescence") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisableGuestQuiescence")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut disable_guest_quiescence,
-                                    value,
-                                    "DisableGuestQuiescence",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.disable_guest_quiescence,
+                            child,
+                            "DisableGuestQuiescence",
+                        )?
                     }
                     Some(b"BackupRetention") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "BackupRetention", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_retention,
-                                value,
-                                "BackupRetention",
-                                offset,
-                            )?;
+                        xml.value(&mut backup_retention, child, "BackupRetention")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            vm_refs,
             repository_uid: repository_uid
-                .ok_or_else(|| reader.missing_element("RepositoryUid"))?,
-            password_key_id,
+                .ok_or_else(|| xml.missing_element("RepositoryUid"))?,
             compression_level: compression_level
-                .ok_or_else(|| reader.missing_element("CompressionLevel"))?,
-            disable_guest_quiescence,
+                .ok_or_else(|| xml.missing_element("CompressionLevel"))?,
             backup_retention: backup_retention
-                .ok_or_else(|| reader.missing_element("BackupRetention"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("BackupRetention"))?,
+            ..out
         })
     }
 }
@@ -3102,17 +2451,11 @@ impl ToXml for VeeamZipStartupSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vm_refs {
-            writer.value_element("VmRef", item);
-        }
+        writer.values("VmRef", &self.vm_refs);
         writer.value_element("RepositoryUid", &self.repository_uid);
-        if let Some(value) = &self.password_key_id {
-            writer.value_element("PasswordKeyId", value);
-        }
+        writer.optional_value("PasswordKeyId", &self.password_key_id);
         writer.value_element("CompressionLevel", &self.compression_level);
-        if let Some(value) = &self.disable_guest_quiescence {
-            writer.value_element("DisableGuestQuiescence", value);
-        }
+        writer.optional_value("DisableGuestQuiescence", &self.disable_guest_quiescence);
         writer.value_element("BackupRetention", &self.backup_retention);
         writer.end(name);
     }
@@ -3211,252 +2554,107 @@ pub struct WanAccelerator {
 }
 impl FromXml for WanAccelerator {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut out_of_date: Option<bool> = None;
-        let mut version: Option<crate::Text> = None;
-        let mut capacity: Option<i64> = None;
-        let mut traffic_port: Option<i32> = None;
-        let mut connections_count: Option<i32> = None;
-        let mut cache_path: Option<crate::Text> = None;
-        let mut high_bandwidth_mode_enabled: Option<bool> = None;
-        let mut backup_server_uid: Option<crate::Uid> = None;
-        let mut backup_server_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"OutOfDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "OutOfDate")?
-                        {
-                            reader
-                                .set_once(&mut out_of_date, value, "OutOfDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.out_of_date, child, "OutOfDate")?
                     }
                     Some(b"Version") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Version")?
-                        {
-                            reader.set_once(&mut version, value, "Version", offset)?;
-                        }
+                        xml.optional_value(&mut out.version, child, "Version")?
                     }
                     Some(b"Capacity") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Capacity")?
-                        {
-                            reader.set_once(&mut capacity, value, "Capacity", offset)?;
-                        }
+                        xml.optional_value(&mut out.capacity, child, "Capacity")?
                     }
                     Some(b"TrafficPort") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TrafficPort")?
-                        {
-                            reader
-                                .set_once(&mut traffic_port, value, "TrafficPort", offset)?;
-                        }
+                        xml.optional_value(&mut out.traffic_port, child, "TrafficPort")?
                     }
                     Some(b"ConnectionsCount") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ConnectionsCount")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut connections_count,
-                                    value,
-                                    "ConnectionsCount",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.connections_count,
+                            child,
+                            "ConnectionsCount",
+                        )?
                     }
                     Some(b"CachePath") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CachePath")?
-                        {
-                            reader
-                                .set_once(&mut cache_path, value, "CachePath", offset)?;
-                        }
+                        xml.optional_value(&mut out.cache_path, child, "CachePath")?
                     }
                     Some(b"HighBandwidthModeEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HighBandwidthModeEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut high_bandwidth_mode_enabled,
-                                    value,
-                                    "HighBandwidthModeEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.high_bandwidth_mode_enabled,
+                            child,
+                            "HighBandwidthModeEnabled",
+                        )?
                     }
                     Some(b"BackupServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_uid,
-                                    value,
-                                    "BackupServerUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_uid,
+                            child,
+                            "BackupServerUid",
+                        )?
                     }
                     Some(b"BackupServerName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServerName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_server_name,
-                                    value,
-                                    "BackupServerName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_server_name,
+                            child,
+                            "BackupServerName",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            out_of_date,
-            version,
-            capacity,
-            traffic_port,
-            connections_count,
-            cache_path,
-            high_bandwidth_mode_enabled,
-            backup_server_uid,
-            backup_server_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for WanAccelerator {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.out_of_date {
-            writer.value_element("OutOfDate", value);
-        }
-        if let Some(value) = &self.version {
-            writer.value_element("Version", value);
-        }
-        if let Some(value) = &self.capacity {
-            writer.value_element("Capacity", value);
-        }
-        if let Some(value) = &self.traffic_port {
-            writer.value_element("TrafficPort", value);
-        }
-        if let Some(value) = &self.connections_count {
-            writer.value_element("ConnectionsCount", value);
-        }
-        if let Some(value) = &self.cache_path {
-            writer.value_element("CachePath", value);
-        }
-        if let Some(value) = &self.high_bandwidth_mode_enabled {
-            writer.value_element("HighBandwidthModeEnabled", value);
-        }
-        if let Some(value) = &self.backup_server_uid {
-            writer.value_element("BackupServerUid", value);
-        }
-        if let Some(value) = &self.backup_server_name {
-            writer.value_element("BackupServerName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("OutOfDate", &self.out_of_date);
+        writer.optional_value("Version", &self.version);
+        writer.optional_value("Capacity", &self.capacity);
+        writer.optional_value("TrafficPort", &self.traffic_port);
+        writer.optional_value("ConnectionsCount", &self.connections_count);
+        writer.optional_value("CachePath", &self.cache_path);
+        writer
+            .optional_value(
+                "HighBandwidthModeEnabled",
+                &self.high_bandwidth_mode_enabled,
+            );
+        writer.optional_value("BackupServerUid", &self.backup_server_uid);
+        writer.optional_value("BackupServerName", &self.backup_server_name);
         writer.end(name);
     }
 }
@@ -3541,9 +2739,7 @@ crate::json::serde_impls!(WanAccelerator);
 impl crate::xml::CollectUnknown for WanAccelerator {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of WAN accelerator entities.
@@ -3559,51 +2755,45 @@ pub struct WanAccelerators {
 }
 impl FromXml for WanAccelerators {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut wan_accelerators: Vec<WanAccelerator> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"WanAccelerator") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "WanAccelerator",
-                                Some(wan_accelerators.len() + 1),
-                            )?;
-                        wan_accelerators.push(value);
+                        xml.push_complex(
+                            &mut out.wan_accelerators,
+                            child,
+                            "WanAccelerator",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { wan_accelerators, unknown })
+        Ok(out)
     }
 }
 impl ToXml for WanAccelerators {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.wan_accelerators {
-            ToXml::to_xml(item, writer, "WanAccelerator");
-        }
+        writer.complexes("WanAccelerator", &self.wan_accelerators);
         writer.end(name);
     }
 }
@@ -3641,9 +2831,7 @@ crate::json::serde_impls!(WanAccelerators);
 impl crate::xml::CollectUnknown for WanAccelerators {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.wan_accelerators {
-            crate::xml::visit_unknown(path, "WanAccelerator", v, found);
-        }
+        crate::xml::visit_unknown(path, "WanAccelerator", &self.wan_accelerators, found);
     }
 }
 impl RootElement for BackupServerSpec {

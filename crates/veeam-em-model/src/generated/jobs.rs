@@ -29,74 +29,50 @@ pub struct BackupCopyJobCloneInfo {
 }
 impl FromXml for BackupCopyJobCloneInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut job_name: Option<crate::Text> = None;
         let mut job_file_name: Option<crate::Text> = None;
         let mut repository_uid: Option<crate::Uid> = None;
-        let mut description: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"JobName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobName", None)?;
-                        reader.set_once(&mut job_name, value, "JobName", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"JobName") => xml.value(&mut job_name, child, "JobName")?,
                     Some(b"JobFileName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobFileName", None)?;
-                        reader
-                            .set_once(&mut job_file_name, value, "JobFileName", offset)?;
+                        xml.value(&mut job_file_name, child, "JobFileName")?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RepositoryUid", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_uid,
-                                value,
-                                "RepositoryUid",
-                                offset,
-                            )?;
+                        xml.value(&mut repository_uid, child, "RepositoryUid")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            job_name: job_name.ok_or_else(|| reader.missing_element("JobName"))?,
+            job_name: job_name.ok_or_else(|| xml.missing_element("JobName"))?,
             job_file_name: job_file_name
-                .ok_or_else(|| reader.missing_element("JobFileName"))?,
+                .ok_or_else(|| xml.missing_element("JobFileName"))?,
             repository_uid: repository_uid
-                .ok_or_else(|| reader.missing_element("RepositoryUid"))?,
-            description,
-            unknown,
+                .ok_or_else(|| xml.missing_element("RepositoryUid"))?,
+            ..out
         })
     }
 }
@@ -107,9 +83,7 @@ impl ToXml for BackupCopyJobCloneInfo {
         writer.value_element("JobName", &self.job_name);
         writer.value_element("JobFileName", &self.job_file_name);
         writer.value_element("RepositoryUid", &self.repository_uid);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         writer.end(name);
     }
 }
@@ -179,101 +153,66 @@ pub struct BackupCopyJobInfo {
 }
 impl FromXml for BackupCopyJobInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<ObjectsInJob> = None;
-        let mut linked_job_includes: Option<LinkedJobResourceObjects> = None;
-        let mut advanced_storage_options: Option<JobAdvancedStorageOptions> = None;
-        let mut linked_backup_includes: Option<LinkedBackupObjectList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
                     Some(b"LinkedJobIncludes") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "LinkedJobIncludes", None)?;
-                        reader
-                            .set_once(
-                                &mut linked_job_includes,
-                                value,
-                                "LinkedJobIncludes",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.linked_job_includes,
+                            child,
+                            "LinkedJobIncludes",
+                        )?
                     }
                     Some(b"AdvancedStorageOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AdvancedStorageOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut advanced_storage_options,
-                                value,
-                                "AdvancedStorageOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.advanced_storage_options,
+                            child,
+                            "AdvancedStorageOptions",
+                        )?
                     }
                     Some(b"LinkedBackupIncludes") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "LinkedBackupIncludes", None)?;
-                        reader
-                            .set_once(
-                                &mut linked_backup_includes,
-                                value,
-                                "LinkedBackupIncludes",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.linked_backup_includes,
+                            child,
+                            "LinkedBackupIncludes",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            includes,
-            linked_job_includes,
-            advanced_storage_options,
-            linked_backup_includes,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupCopyJobInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
-        if let Some(value) = &self.linked_job_includes {
-            ToXml::to_xml(value, writer, "LinkedJobIncludes");
-        }
-        if let Some(value) = &self.advanced_storage_options {
-            ToXml::to_xml(value, writer, "AdvancedStorageOptions");
-        }
-        if let Some(value) = &self.linked_backup_includes {
-            ToXml::to_xml(value, writer, "LinkedBackupIncludes");
-        }
+        writer.optional_complex("Includes", &self.includes);
+        writer.optional_complex("LinkedJobIncludes", &self.linked_job_includes);
+        writer
+            .optional_complex("AdvancedStorageOptions", &self.advanced_storage_options);
+        writer.optional_complex("LinkedBackupIncludes", &self.linked_backup_includes);
         writer.end(name);
     }
 }
@@ -321,18 +260,25 @@ crate::json::serde_impls!(BackupCopyJobInfo);
 impl crate::xml::CollectUnknown for BackupCopyJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
-        if let Some(v) = &self.linked_job_includes {
-            crate::xml::visit_unknown(path, "LinkedJobIncludes", v, found);
-        }
-        if let Some(v) = &self.advanced_storage_options {
-            crate::xml::visit_unknown(path, "AdvancedStorageOptions", v, found);
-        }
-        if let Some(v) = &self.linked_backup_includes {
-            crate::xml::visit_unknown(path, "LinkedBackupIncludes", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
+        crate::xml::visit_unknown(
+            path,
+            "LinkedJobIncludes",
+            &self.linked_job_includes,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "AdvancedStorageOptions",
+            &self.advanced_storage_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "LinkedBackupIncludes",
+            &self.linked_backup_includes,
+            found,
+        );
     }
 }
 /// Name, backup folder, target repository and description of a clone of a backup job.
@@ -354,73 +300,49 @@ pub struct BackupJobCloneInfo {
 }
 impl FromXml for BackupJobCloneInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut job_name: Option<crate::Text> = None;
         let mut folder_name: Option<crate::Text> = None;
         let mut repository_uid: Option<crate::Uid> = None;
-        let mut description: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"JobName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobName", None)?;
-                        reader.set_once(&mut job_name, value, "JobName", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"JobName") => xml.value(&mut job_name, child, "JobName")?,
                     Some(b"FolderName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "FolderName", None)?;
-                        reader.set_once(&mut folder_name, value, "FolderName", offset)?;
+                        xml.value(&mut folder_name, child, "FolderName")?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RepositoryUid", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_uid,
-                                value,
-                                "RepositoryUid",
-                                offset,
-                            )?;
+                        xml.value(&mut repository_uid, child, "RepositoryUid")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            job_name: job_name.ok_or_else(|| reader.missing_element("JobName"))?,
-            folder_name: folder_name
-                .ok_or_else(|| reader.missing_element("FolderName"))?,
+            job_name: job_name.ok_or_else(|| xml.missing_element("JobName"))?,
+            folder_name: folder_name.ok_or_else(|| xml.missing_element("FolderName"))?,
             repository_uid: repository_uid
-                .ok_or_else(|| reader.missing_element("RepositoryUid"))?,
-            description,
-            unknown,
+                .ok_or_else(|| xml.missing_element("RepositoryUid"))?,
+            ..out
         })
     }
 }
@@ -431,9 +353,7 @@ impl ToXml for BackupJobCloneInfo {
         writer.value_element("JobName", &self.job_name);
         writer.value_element("FolderName", &self.folder_name);
         writer.value_element("RepositoryUid", &self.repository_uid);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         writer.end(name);
     }
 }
@@ -505,118 +425,75 @@ pub struct BackupJobInfo {
 }
 impl FromXml for BackupJobInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<ObjectsInJob> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        let mut advanced_storage_options: Option<JobAdvancedStorageOptions> = None;
-        let mut gfs_retention_policy: Option<JobGfsRetentionPolicy> = None;
-        let mut simple_retention_policy: Option<JobSimpleRetentionPolicy> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
                     Some(b"AdvancedStorageOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AdvancedStorageOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut advanced_storage_options,
-                                value,
-                                "AdvancedStorageOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.advanced_storage_options,
+                            child,
+                            "AdvancedStorageOptions",
+                        )?
                     }
                     Some(b"GfsRetentionPolicy") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GfsRetentionPolicy", None)?;
-                        reader
-                            .set_once(
-                                &mut gfs_retention_policy,
-                                value,
-                                "GfsRetentionPolicy",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.gfs_retention_policy,
+                            child,
+                            "GfsRetentionPolicy",
+                        )?
                     }
                     Some(b"SimpleRetentionPolicy") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "SimpleRetentionPolicy", None)?;
-                        reader
-                            .set_once(
-                                &mut simple_retention_policy,
-                                value,
-                                "SimpleRetentionPolicy",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.simple_retention_policy,
+                            child,
+                            "SimpleRetentionPolicy",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            includes,
-            guest_processing_options,
-            advanced_storage_options,
-            gfs_retention_policy,
-            simple_retention_policy,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupJobInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
-        if let Some(value) = &self.advanced_storage_options {
-            ToXml::to_xml(value, writer, "AdvancedStorageOptions");
-        }
-        if let Some(value) = &self.gfs_retention_policy {
-            ToXml::to_xml(value, writer, "GfsRetentionPolicy");
-        }
-        if let Some(value) = &self.simple_retention_policy {
-            ToXml::to_xml(value, writer, "SimpleRetentionPolicy");
-        }
+        writer.optional_complex("Includes", &self.includes);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
+        writer
+            .optional_complex("AdvancedStorageOptions", &self.advanced_storage_options);
+        writer.optional_complex("GfsRetentionPolicy", &self.gfs_retention_policy);
+        writer.optional_complex("SimpleRetentionPolicy", &self.simple_retention_policy);
         writer.end(name);
     }
 }
@@ -667,21 +544,31 @@ crate::json::serde_impls!(BackupJobInfo);
 impl crate::xml::CollectUnknown for BackupJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
-        if let Some(v) = &self.advanced_storage_options {
-            crate::xml::visit_unknown(path, "AdvancedStorageOptions", v, found);
-        }
-        if let Some(v) = &self.gfs_retention_policy {
-            crate::xml::visit_unknown(path, "GfsRetentionPolicy", v, found);
-        }
-        if let Some(v) = &self.simple_retention_policy {
-            crate::xml::visit_unknown(path, "SimpleRetentionPolicy", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "AdvancedStorageOptions",
+            &self.advanced_storage_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "GfsRetentionPolicy",
+            &self.gfs_retention_policy,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "SimpleRetentionPolicy",
+            &self.simple_retention_policy,
+            found,
+        );
     }
 }
 /// Name, description, target repository and backup file name of a clone of an immediate backup copy job.
@@ -703,74 +590,50 @@ pub struct ImmediateBackupCopyJobCloneInfo {
 }
 impl FromXml for ImmediateBackupCopyJobCloneInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut job_name: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
         let mut repository_uid: Option<crate::Uid> = None;
         let mut job_file_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"JobName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobName", None)?;
-                        reader.set_once(&mut job_name, value, "JobName", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"JobName") => xml.value(&mut job_name, child, "JobName")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"RepositoryUid") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "RepositoryUid", None)?;
-                        reader
-                            .set_once(
-                                &mut repository_uid,
-                                value,
-                                "RepositoryUid",
-                                offset,
-                            )?;
+                        xml.value(&mut repository_uid, child, "RepositoryUid")?
                     }
                     Some(b"JobFileName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobFileName", None)?;
-                        reader
-                            .set_once(&mut job_file_name, value, "JobFileName", offset)?;
+                        xml.value(&mut job_file_name, child, "JobFileName")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            job_name: job_name.ok_or_else(|| reader.missing_element("JobName"))?,
-            description,
+            job_name: job_name.ok_or_else(|| xml.missing_element("JobName"))?,
             repository_uid: repository_uid
-                .ok_or_else(|| reader.missing_element("RepositoryUid"))?,
+                .ok_or_else(|| xml.missing_element("RepositoryUid"))?,
             job_file_name: job_file_name
-                .ok_or_else(|| reader.missing_element("JobFileName"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("JobFileName"))?,
+            ..out
         })
     }
 }
@@ -779,9 +642,7 @@ impl ToXml for ImmediateBackupCopyJobCloneInfo {
         writer.start(name);
         writer.unknown(&self.unknown);
         writer.value_element("JobName", &self.job_name);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         writer.value_element("RepositoryUid", &self.repository_uid);
         writer.value_element("JobFileName", &self.job_file_name);
         writer.end(name);
@@ -851,97 +712,65 @@ pub struct ImmediateBackupCopyJobInfo {
 }
 impl FromXml for ImmediateBackupCopyJobInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut linked_job_includes: Option<LinkedJobResourceObjects> = None;
-        let mut linked_backup_includes: Option<LinkedBackupObjectList> = None;
-        let mut linked_backup_repository_includes: Option<
-            LinkedBackupRepositoryResourceObjects,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LinkedJobIncludes") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "LinkedJobIncludes", None)?;
-                        reader
-                            .set_once(
-                                &mut linked_job_includes,
-                                value,
-                                "LinkedJobIncludes",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.linked_job_includes,
+                            child,
+                            "LinkedJobIncludes",
+                        )?
                     }
                     Some(b"LinkedBackupIncludes") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "LinkedBackupIncludes", None)?;
-                        reader
-                            .set_once(
-                                &mut linked_backup_includes,
-                                value,
-                                "LinkedBackupIncludes",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.linked_backup_includes,
+                            child,
+                            "LinkedBackupIncludes",
+                        )?
                     }
                     Some(b"LinkedBackupRepositoryIncludes") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "LinkedBackupRepositoryIncludes",
-                                None,
-                            )?;
-                        reader
-                            .set_once(
-                                &mut linked_backup_repository_includes,
-                                value,
-                                "LinkedBackupRepositoryIncludes",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.linked_backup_repository_includes,
+                            child,
+                            "LinkedBackupRepositoryIncludes",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            linked_job_includes,
-            linked_backup_includes,
-            linked_backup_repository_includes,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ImmediateBackupCopyJobInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.linked_job_includes {
-            ToXml::to_xml(value, writer, "LinkedJobIncludes");
-        }
-        if let Some(value) = &self.linked_backup_includes {
-            ToXml::to_xml(value, writer, "LinkedBackupIncludes");
-        }
-        if let Some(value) = &self.linked_backup_repository_includes {
-            ToXml::to_xml(value, writer, "LinkedBackupRepositoryIncludes");
-        }
+        writer.optional_complex("LinkedJobIncludes", &self.linked_job_includes);
+        writer.optional_complex("LinkedBackupIncludes", &self.linked_backup_includes);
+        writer
+            .optional_complex(
+                "LinkedBackupRepositoryIncludes",
+                &self.linked_backup_repository_includes,
+            );
         writer.end(name);
     }
 }
@@ -990,15 +819,24 @@ crate::json::serde_impls!(ImmediateBackupCopyJobInfo);
 impl crate::xml::CollectUnknown for ImmediateBackupCopyJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.linked_job_includes {
-            crate::xml::visit_unknown(path, "LinkedJobIncludes", v, found);
-        }
-        if let Some(v) = &self.linked_backup_includes {
-            crate::xml::visit_unknown(path, "LinkedBackupIncludes", v, found);
-        }
-        if let Some(v) = &self.linked_backup_repository_includes {
-            crate::xml::visit_unknown(path, "LinkedBackupRepositoryIncludes", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "LinkedJobIncludes",
+            &self.linked_job_includes,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "LinkedBackupIncludes",
+            &self.linked_backup_includes,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "LinkedBackupRepositoryIncludes",
+            &self.linked_backup_repository_includes,
+            found,
+        );
     }
 }
 /// A backup, backup copy or replication job configured on a backup server; also the body of its PUT edit.
@@ -1038,212 +876,89 @@ pub struct Job {
 }
 impl FromXml for Job {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_type: Option<JobKind> = None;
-        let mut platform: Option<JobPlatform> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut schedule_configured: Option<bool> = None;
-        let mut schedule_enabled: Option<bool> = None;
-        let mut next_run: Option<crate::DateTime> = None;
-        let mut job_schedule_options: Option<JobScheduleOptionsInfo> = None;
-        let mut job_info: Option<JobInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobType")?
-                        {
-                            reader.set_once(&mut job_type, value, "JobType", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_type, child, "JobType")?
                     }
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"ScheduleConfigured") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleConfigured")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_configured,
-                                    value,
-                                    "ScheduleConfigured",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_configured,
+                            child,
+                            "ScheduleConfigured",
+                        )?
                     }
                     Some(b"ScheduleEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_enabled,
-                                    value,
-                                    "ScheduleEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_enabled,
+                            child,
+                            "ScheduleEnabled",
+                        )?
                     }
                     Some(b"NextRun") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NextRun")?
-                        {
-                            reader.set_once(&mut next_run, value, "NextRun", offset)?;
-                        }
+                        xml.optional_value(&mut out.next_run, child, "NextRun")?
                     }
                     Some(b"JobScheduleOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "JobScheduleOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut job_schedule_options,
-                                value,
-                                "JobScheduleOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.job_schedule_options,
+                            child,
+                            "JobScheduleOptions",
+                        )?
                     }
-                    Some(b"JobInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "JobInfo", None)?;
-                        reader.set_once(&mut job_info, value, "JobInfo", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"JobInfo") => xml.complex(&mut out.job_info, child, "JobInfo")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            job_type,
-            platform,
-            description,
-            schedule_configured,
-            schedule_enabled,
-            next_run,
-            job_schedule_options,
-            job_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Job {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_type {
-            writer.value_element("JobType", value);
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.schedule_configured {
-            writer.value_element("ScheduleConfigured", value);
-        }
-        if let Some(value) = &self.schedule_enabled {
-            writer.value_element("ScheduleEnabled", value);
-        }
-        if let Some(value) = &self.next_run {
-            writer.value_element("NextRun", value);
-        }
-        if let Some(value) = &self.job_schedule_options {
-            ToXml::to_xml(value, writer, "JobScheduleOptions");
-        }
-        if let Some(value) = &self.job_info {
-            ToXml::to_xml(value, writer, "JobInfo");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobType", &self.job_type);
+        writer.optional_value("Platform", &self.platform);
+        writer.optional_value("Description", &self.description);
+        writer.optional_value("ScheduleConfigured", &self.schedule_configured);
+        writer.optional_value("ScheduleEnabled", &self.schedule_enabled);
+        writer.optional_value("NextRun", &self.next_run);
+        writer.optional_complex("JobScheduleOptions", &self.job_schedule_options);
+        writer.optional_complex("JobInfo", &self.job_info);
         writer.end(name);
     }
 }
@@ -1318,15 +1033,14 @@ crate::json::serde_impls!(Job);
 impl crate::xml::CollectUnknown for Job {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.job_schedule_options {
-            crate::xml::visit_unknown(path, "JobScheduleOptions", v, found);
-        }
-        if let Some(v) = &self.job_info {
-            crate::xml::visit_unknown(path, "JobInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "JobScheduleOptions",
+            &self.job_schedule_options,
+            found,
+        );
+        crate::xml::visit_unknown(path, "JobInfo", &self.job_info, found);
     }
 }
 /// Advanced storage settings of a job: the key of the password that encrypts its backups.
@@ -1342,56 +1056,45 @@ pub struct JobAdvancedStorageOptions {
 }
 impl FromXml for JobAdvancedStorageOptions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut password_key_id: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"PasswordKeyId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PasswordKeyId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut password_key_id,
-                                    value,
-                                    "PasswordKeyId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.password_key_id,
+                            child,
+                            "PasswordKeyId",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { password_key_id, unknown })
+        Ok(out)
     }
 }
 impl ToXml for JobAdvancedStorageOptions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.password_key_id {
-            writer.value_element("PasswordKeyId", value);
-        }
+        writer.optional_value("PasswordKeyId", &self.password_key_id);
         writer.end(name);
     }
 }
@@ -1449,114 +1152,77 @@ pub struct JobCloneSpec {
 }
 impl FromXml for JobCloneSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_job_clone_info: Option<BackupJobCloneInfo> = None;
-        let mut replica_job_clone_info: Option<ReplicaJobCloneInfo> = None;
-        let mut backup_copy_job_clone_info: Option<BackupCopyJobCloneInfo> = None;
-        let mut immediate_backup_copy_job_clone_info: Option<
-            ImmediateBackupCopyJobCloneInfo,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupJobCloneInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupJobCloneInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_job_clone_info,
-                                value,
-                                "BackupJobCloneInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.backup_job_clone_info,
+                            child,
+                            "BackupJobCloneInfo",
+                        )?
                     }
                     Some(b"ReplicaJobCloneInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ReplicaJobCloneInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut replica_job_clone_info,
-                                value,
-                                "ReplicaJobCloneInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.replica_job_clone_info,
+                            child,
+                            "ReplicaJobCloneInfo",
+                        )?
                     }
                     Some(b"BackupCopyJobCloneInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupCopyJobCloneInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_copy_job_clone_info,
-                                value,
-                                "BackupCopyJobCloneInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.backup_copy_job_clone_info,
+                            child,
+                            "BackupCopyJobCloneInfo",
+                        )?
                     }
                     Some(b"ImmediateBackupCopyJobCloneInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ImmediateBackupCopyJobCloneInfo",
-                                None,
-                            )?;
-                        reader
-                            .set_once(
-                                &mut immediate_backup_copy_job_clone_info,
-                                value,
-                                "ImmediateBackupCopyJobCloneInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.immediate_backup_copy_job_clone_info,
+                            child,
+                            "ImmediateBackupCopyJobCloneInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_job_clone_info,
-            replica_job_clone_info,
-            backup_copy_job_clone_info,
-            immediate_backup_copy_job_clone_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobCloneSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_job_clone_info {
-            ToXml::to_xml(value, writer, "BackupJobCloneInfo");
-        }
-        if let Some(value) = &self.replica_job_clone_info {
-            ToXml::to_xml(value, writer, "ReplicaJobCloneInfo");
-        }
-        if let Some(value) = &self.backup_copy_job_clone_info {
-            ToXml::to_xml(value, writer, "BackupCopyJobCloneInfo");
-        }
-        if let Some(value) = &self.immediate_backup_copy_job_clone_info {
-            ToXml::to_xml(value, writer, "ImmediateBackupCopyJobCloneInfo");
-        }
+        writer.optional_complex("BackupJobCloneInfo", &self.backup_job_clone_info);
+        writer.optional_complex("ReplicaJobCloneInfo", &self.replica_job_clone_info);
+        writer
+            .optional_complex(
+                "BackupCopyJobCloneInfo",
+                &self.backup_copy_job_clone_info,
+            );
+        writer
+            .optional_complex(
+                "ImmediateBackupCopyJobCloneInfo",
+                &self.immediate_backup_copy_job_clone_info,
+            );
         writer.end(name);
     }
 }
@@ -1608,18 +1274,30 @@ crate::json::serde_impls!(JobCloneSpec);
 impl crate::xml::CollectUnknown for JobCloneSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_job_clone_info {
-            crate::xml::visit_unknown(path, "BackupJobCloneInfo", v, found);
-        }
-        if let Some(v) = &self.replica_job_clone_info {
-            crate::xml::visit_unknown(path, "ReplicaJobCloneInfo", v, found);
-        }
-        if let Some(v) = &self.backup_copy_job_clone_info {
-            crate::xml::visit_unknown(path, "BackupCopyJobCloneInfo", v, found);
-        }
-        if let Some(v) = &self.immediate_backup_copy_job_clone_info {
-            crate::xml::visit_unknown(path, "ImmediateBackupCopyJobCloneInfo", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "BackupJobCloneInfo",
+            &self.backup_job_clone_info,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ReplicaJobCloneInfo",
+            &self.replica_job_clone_info,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "BackupCopyJobCloneInfo",
+            &self.backup_copy_job_clone_info,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ImmediateBackupCopyJobCloneInfo",
+            &self.immediate_backup_copy_job_clone_info,
+            found,
+        );
     }
 }
 /// Kind-specific settings of a job: the one job info element of its kind.
@@ -1641,106 +1319,65 @@ pub struct JobInfo {
 }
 impl FromXml for JobInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_job_info: Option<BackupJobInfo> = None;
-        let mut replica_job_info: Option<ReplicaJobInfo> = None;
-        let mut backup_copy_job_info: Option<BackupCopyJobInfo> = None;
-        let mut immediate_backup_copy_job_info: Option<ImmediateBackupCopyJobInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupJobInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "BackupJobInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_job_info,
-                                value,
-                                "BackupJobInfo",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.backup_job_info, child, "BackupJobInfo")?
                     }
                     Some(b"ReplicaJobInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ReplicaJobInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut replica_job_info,
-                                value,
-                                "ReplicaJobInfo",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.replica_job_info, child, "ReplicaJobInfo")?
                     }
                     Some(b"BackupCopyJobInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupCopyJobInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_copy_job_info,
-                                value,
-                                "BackupCopyJobInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.backup_copy_job_info,
+                            child,
+                            "BackupCopyJobInfo",
+                        )?
                     }
                     Some(b"ImmediateBackupCopyJobInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ImmediateBackupCopyJobInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut immediate_backup_copy_job_info,
-                                value,
-                                "ImmediateBackupCopyJobInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.immediate_backup_copy_job_info,
+                            child,
+                            "ImmediateBackupCopyJobInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_job_info,
-            replica_job_info,
-            backup_copy_job_info,
-            immediate_backup_copy_job_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_job_info {
-            ToXml::to_xml(value, writer, "BackupJobInfo");
-        }
-        if let Some(value) = &self.replica_job_info {
-            ToXml::to_xml(value, writer, "ReplicaJobInfo");
-        }
-        if let Some(value) = &self.backup_copy_job_info {
-            ToXml::to_xml(value, writer, "BackupCopyJobInfo");
-        }
-        if let Some(value) = &self.immediate_backup_copy_job_info {
-            ToXml::to_xml(value, writer, "ImmediateBackupCopyJobInfo");
-        }
+        writer.optional_complex("BackupJobInfo", &self.backup_job_info);
+        writer.optional_complex("ReplicaJobInfo", &self.replica_job_info);
+        writer.optional_complex("BackupCopyJobInfo", &self.backup_copy_job_info);
+        writer
+            .optional_complex(
+                "ImmediateBackupCopyJobInfo",
+                &self.immediate_backup_copy_job_info,
+            );
         writer.end(name);
     }
 }
@@ -1792,18 +1429,20 @@ crate::json::serde_impls!(JobInfo);
 impl crate::xml::CollectUnknown for JobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_job_info {
-            crate::xml::visit_unknown(path, "BackupJobInfo", v, found);
-        }
-        if let Some(v) = &self.replica_job_info {
-            crate::xml::visit_unknown(path, "ReplicaJobInfo", v, found);
-        }
-        if let Some(v) = &self.backup_copy_job_info {
-            crate::xml::visit_unknown(path, "BackupCopyJobInfo", v, found);
-        }
-        if let Some(v) = &self.immediate_backup_copy_job_info {
-            crate::xml::visit_unknown(path, "ImmediateBackupCopyJobInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "BackupJobInfo", &self.backup_job_info, found);
+        crate::xml::visit_unknown(path, "ReplicaJobInfo", &self.replica_job_info, found);
+        crate::xml::visit_unknown(
+            path,
+            "BackupCopyJobInfo",
+            &self.backup_copy_job_info,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ImmediateBackupCopyJobInfo",
+            &self.immediate_backup_copy_job_info,
+            found,
+        );
     }
 }
 /// Kind of a job: backup, periodic or immediate backup copy, or replication.
@@ -1950,47 +1589,39 @@ pub struct Jobs {
 }
 impl FromXml for Jobs {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut jobs: Vec<Job> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Job") => {
-                        let value = reader
-                            .complex_child(child, "Job", Some(jobs.len() + 1))?;
-                        jobs.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Job") => xml.push_complex(&mut out.jobs, child, "Job")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { jobs, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Jobs {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.jobs {
-            ToXml::to_xml(item, writer, "Job");
-        }
+        writer.complexes("Job", &self.jobs);
         writer.end(name);
     }
 }
@@ -2028,9 +1659,7 @@ crate::json::serde_impls!(Jobs);
 impl crate::xml::CollectUnknown for Jobs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.jobs {
-            crate::xml::visit_unknown(path, "Job", v, found);
-        }
+        crate::xml::visit_unknown(path, "Job", &self.jobs, found);
     }
 }
 /// A backup linked to a backup copy job as its source.
@@ -2054,110 +1683,59 @@ pub struct LinkedBackupObject {
 }
 impl FromXml for LinkedBackupObject {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut linked_backup_uid: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.object_in_job_id,
+                            child,
+                            "ObjectInJobId",
+                        )?
                     }
                     Some(b"LinkedBackupUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LinkedBackupUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut linked_backup_uid,
-                                    value,
-                                    "LinkedBackupUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.linked_backup_uid,
+                            child,
+                            "LinkedBackupUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_in_job_id,
-            linked_backup_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LinkedBackupObject {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.linked_backup_uid {
-            writer.value_element("LinkedBackupUid", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ObjectInJobId", &self.object_in_job_id);
+        writer.optional_value("LinkedBackupUid", &self.linked_backup_uid);
         writer.end(name);
     }
 }
@@ -2208,9 +1786,7 @@ crate::json::serde_impls!(LinkedBackupObject);
 impl crate::xml::CollectUnknown for LinkedBackupObject {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of backups linked to a backup copy job.
@@ -2226,66 +1802,51 @@ pub struct LinkedBackupObjectList {
 }
 impl FromXml for LinkedBackupObjectList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut linked_backup_or_linked_backup_objects: Vec<
-            LinkedBackupOrLinkedBackupObject,
-        > = Vec::new();
+        let mut out = Self::default();
         let mut linked_backup_or_linked_backup_objects_linked_backup = 0usize;
         let mut linked_backup_or_linked_backup_objects_linked_backup_object = 0usize;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LinkedBackup") => {
-                        linked_backup_or_linked_backup_objects_linked_backup += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "LinkedBackup",
-                                Some(linked_backup_or_linked_backup_objects_linked_backup),
-                            )?;
-                        linked_backup_or_linked_backup_objects
-                            .push(LinkedBackupOrLinkedBackupObject::LinkedBackup(value));
+                        xml.push_complex_choice(
+                            &mut out.linked_backup_or_linked_backup_objects,
+                            &mut linked_backup_or_linked_backup_objects_linked_backup,
+                            child,
+                            "LinkedBackup",
+                            LinkedBackupOrLinkedBackupObject::LinkedBackup,
+                        )?
                     }
                     Some(b"LinkedBackupObject") => {
-                        linked_backup_or_linked_backup_objects_linked_backup_object += 1;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "LinkedBackupObject",
-                                Some(
-                                    linked_backup_or_linked_backup_objects_linked_backup_object,
-                                ),
-                            )?;
-                        linked_backup_or_linked_backup_objects
-                            .push(
-                                LinkedBackupOrLinkedBackupObject::LinkedBackupObject(value),
-                            );
+                        xml.push_complex_choice(
+                            &mut out.linked_backup_or_linked_backup_objects,
+                            &mut linked_backup_or_linked_backup_objects_linked_backup_object,
+                            child,
+                            "LinkedBackupObject",
+                            LinkedBackupOrLinkedBackupObject::LinkedBackupObject,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            linked_backup_or_linked_backup_objects,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LinkedBackupObjectList {
@@ -2348,9 +1909,7 @@ crate::json::serde_impls!(LinkedBackupObjectList);
 impl crate::xml::CollectUnknown for LinkedBackupObjectList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for item in &self.linked_backup_or_linked_backup_objects {
-            item.collect_unknown(path, found);
-        }
+        self.linked_backup_or_linked_backup_objects.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `LinkedBackupObjectListType` in `schemas/jobs.xsd`: the variant is the element name.
@@ -2434,110 +1993,63 @@ pub struct LinkedBackupRepository {
 }
 impl FromXml for LinkedBackupRepository {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut linked_backup_repository_uid: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.object_in_job_id,
+                            child,
+                            "ObjectInJobId",
+                        )?
                     }
                     Some(b"LinkedBackupRepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LinkedBackupRepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut linked_backup_repository_uid,
-                                    value,
-                                    "LinkedBackupRepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.linked_backup_repository_uid,
+                            child,
+                            "LinkedBackupRepositoryUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_in_job_id,
-            linked_backup_repository_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LinkedBackupRepository {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.linked_backup_repository_uid {
-            writer.value_element("LinkedBackupRepositoryUid", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ObjectInJobId", &self.object_in_job_id);
+        writer
+            .optional_value(
+                "LinkedBackupRepositoryUid",
+                &self.linked_backup_repository_uid,
+            );
         writer.end(name);
     }
 }
@@ -2592,9 +2104,7 @@ crate::json::serde_impls!(LinkedBackupRepository);
 impl crate::xml::CollectUnknown for LinkedBackupRepository {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of repositories linked to a backup copy job.
@@ -2610,54 +2120,45 @@ pub struct LinkedBackupRepositoryResourceObjects {
 }
 impl FromXml for LinkedBackupRepositoryResourceObjects {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut linked_backup_repositories: Vec<LinkedBackupRepository> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LinkedBackupRepository") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "LinkedBackupRepository",
-                                Some(linked_backup_repositories.len() + 1),
-                            )?;
-                        linked_backup_repositories.push(value);
+                        xml.push_complex(
+                            &mut out.linked_backup_repositories,
+                            child,
+                            "LinkedBackupRepository",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            linked_backup_repositories,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LinkedBackupRepositoryResourceObjects {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.linked_backup_repositories {
-            ToXml::to_xml(item, writer, "LinkedBackupRepository");
-        }
+        writer.complexes("LinkedBackupRepository", &self.linked_backup_repositories);
         writer.end(name);
     }
 }
@@ -2697,9 +2198,12 @@ crate::json::serde_impls!(LinkedBackupRepositoryResourceObjects);
 impl crate::xml::CollectUnknown for LinkedBackupRepositoryResourceObjects {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.linked_backup_repositories {
-            crate::xml::visit_unknown(path, "LinkedBackupRepository", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "LinkedBackupRepository",
+            &self.linked_backup_repositories,
+            found,
+        );
     }
 }
 /// A backup job linked to a backup copy job as its source; also the body that links one.
@@ -2723,110 +2227,59 @@ pub struct LinkedJobObject {
 }
 impl FromXml for LinkedJobObject {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut linked_job_uid: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.object_in_job_id,
+                            child,
+                            "ObjectInJobId",
+                        )?
                     }
                     Some(b"LinkedJobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LinkedJobUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut linked_job_uid,
-                                    value,
-                                    "LinkedJobUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.linked_job_uid,
+                            child,
+                            "LinkedJobUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_in_job_id,
-            linked_job_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LinkedJobObject {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.linked_job_uid {
-            writer.value_element("LinkedJobUid", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ObjectInJobId", &self.object_in_job_id);
+        writer.optional_value("LinkedJobUid", &self.linked_job_uid);
         writer.end(name);
     }
 }
@@ -2877,9 +2330,7 @@ crate::json::serde_impls!(LinkedJobObject);
 impl crate::xml::CollectUnknown for LinkedJobObject {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of backup jobs linked to a backup copy job.
@@ -2895,54 +2346,45 @@ pub struct LinkedJobResourceObjects {
 }
 impl FromXml for LinkedJobResourceObjects {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut linked_job_objects: Vec<LinkedJobObject> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LinkedJobObject") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "LinkedJobObject",
-                                Some(linked_job_objects.len() + 1),
-                            )?;
-                        linked_job_objects.push(value);
+                        xml.push_complex(
+                            &mut out.linked_job_objects,
+                            child,
+                            "LinkedJobObject",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            linked_job_objects,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for LinkedJobResourceObjects {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.linked_job_objects {
-            ToXml::to_xml(item, writer, "LinkedJobObject");
-        }
+        writer.complexes("LinkedJobObject", &self.linked_job_objects);
         writer.end(name);
     }
 }
@@ -2980,9 +2422,12 @@ crate::json::serde_impls!(LinkedJobResourceObjects);
 impl crate::xml::CollectUnknown for LinkedJobResourceObjects {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.linked_job_objects {
-            crate::xml::visit_unknown(path, "LinkedJobObject", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "LinkedJobObject",
+            &self.linked_job_objects,
+            found,
+        );
     }
 }
 /// Name, replica name suffix and description of a clone of a replication job.
@@ -3002,58 +2447,41 @@ pub struct ReplicaJobCloneInfo {
 }
 impl FromXml for ReplicaJobCloneInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut job_name: Option<crate::Text> = None;
         let mut vm_suffix: Option<crate::Text> = None;
-        let mut description: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"JobName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "JobName", None)?;
-                        reader.set_once(&mut job_name, value, "JobName", offset)?;
-                    }
-                    Some(b"VmSuffix") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "VmSuffix", None)?;
-                        reader.set_once(&mut vm_suffix, value, "VmSuffix", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"JobName") => xml.value(&mut job_name, child, "JobName")?,
+                    Some(b"VmSuffix") => xml.value(&mut vm_suffix, child, "VmSuffix")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
-            job_name: job_name.ok_or_else(|| reader.missing_element("JobName"))?,
-            vm_suffix: vm_suffix.ok_or_else(|| reader.missing_element("VmSuffix"))?,
-            description,
-            unknown,
+            job_name: job_name.ok_or_else(|| xml.missing_element("JobName"))?,
+            vm_suffix: vm_suffix.ok_or_else(|| xml.missing_element("VmSuffix"))?,
+            ..out
         })
     }
 }
@@ -3063,9 +2491,7 @@ impl ToXml for ReplicaJobCloneInfo {
         writer.unknown(&self.unknown);
         writer.value_element("JobName", &self.job_name);
         writer.value_element("VmSuffix", &self.vm_suffix);
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
+        writer.optional_value("Description", &self.description);
         writer.end(name);
     }
 }
@@ -3124,67 +2550,50 @@ pub struct ReplicaJobInfo {
 }
 impl FromXml for ReplicaJobInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<ObjectsInJob> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            includes,
-            guest_processing_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ReplicaJobInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
+        writer.optional_complex("Includes", &self.includes);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
         writer.end(name);
     }
 }
@@ -3223,12 +2632,13 @@ crate::json::serde_impls!(ReplicaJobInfo);
 impl crate::xml::CollectUnknown for ReplicaJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
     }
 }
 impl RootElement for LinkedJobObject {

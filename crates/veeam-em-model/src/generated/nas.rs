@@ -45,212 +45,103 @@ pub struct FileServer {
 }
 impl FromXml for FileServer {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut server_type: Option<NasFileServerKind> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut smb_server_options: Option<NasSmbServerOptionsInfo> = None;
-        let mut nfs_server_options: Option<NasNfsServerOptionsInfo> = None;
-        let mut file_server_options: Option<NasFileServerOptionsInfo> = None;
-        let mut processing_options: Option<NasProcessingOptionsInfo> = None;
-        let mut nas_server_advanced_options: Option<NasServerAdvancedOptionsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ServerType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ServerType")?
-                        {
-                            reader
-                                .set_once(&mut server_type, value, "ServerType", offset)?;
-                        }
+                        xml.optional_value(&mut out.server_type, child, "ServerType")?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
                     Some(b"SmbServerOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "SmbServerOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut smb_server_options,
-                                value,
-                                "SmbServerOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.smb_server_options,
+                            child,
+                            "SmbServerOptions",
+                        )?
                     }
                     Some(b"NfsServerOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NfsServerOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut nfs_server_options,
-                                value,
-                                "NfsServerOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.nfs_server_options,
+                            child,
+                            "NfsServerOptions",
+                        )?
                     }
                     Some(b"FileServerOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "FileServerOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut file_server_options,
-                                value,
-                                "FileServerOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.file_server_options,
+                            child,
+                            "FileServerOptions",
+                        )?
                     }
                     Some(b"ProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut processing_options,
-                                value,
-                                "ProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.processing_options,
+                            child,
+                            "ProcessingOptions",
+                        )?
                     }
                     Some(b"NASServerAdvancedOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "NASServerAdvancedOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut nas_server_advanced_options,
-                                value,
-                                "NASServerAdvancedOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.nas_server_advanced_options,
+                            child,
+                            "NASServerAdvancedOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            server_type,
-            hierarchy_obj_ref,
-            smb_server_options,
-            nfs_server_options,
-            file_server_options,
-            processing_options,
-            nas_server_advanced_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FileServer {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.server_type {
-            writer.value_element("ServerType", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
-        if let Some(value) = &self.smb_server_options {
-            ToXml::to_xml(value, writer, "SmbServerOptions");
-        }
-        if let Some(value) = &self.nfs_server_options {
-            ToXml::to_xml(value, writer, "NfsServerOptions");
-        }
-        if let Some(value) = &self.file_server_options {
-            ToXml::to_xml(value, writer, "FileServerOptions");
-        }
-        if let Some(value) = &self.processing_options {
-            ToXml::to_xml(value, writer, "ProcessingOptions");
-        }
-        if let Some(value) = &self.nas_server_advanced_options {
-            ToXml::to_xml(value, writer, "NASServerAdvancedOptions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ServerType", &self.server_type);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
+        writer.optional_complex("SmbServerOptions", &self.smb_server_options);
+        writer.optional_complex("NfsServerOptions", &self.nfs_server_options);
+        writer.optional_complex("FileServerOptions", &self.file_server_options);
+        writer.optional_complex("ProcessingOptions", &self.processing_options);
+        writer
+            .optional_complex(
+                "NASServerAdvancedOptions",
+                &self.nas_server_advanced_options,
+            );
         writer.end(name);
     }
 }
@@ -326,24 +217,37 @@ crate::json::serde_impls!(FileServer);
 impl crate::xml::CollectUnknown for FileServer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.smb_server_options {
-            crate::xml::visit_unknown(path, "SmbServerOptions", v, found);
-        }
-        if let Some(v) = &self.nfs_server_options {
-            crate::xml::visit_unknown(path, "NfsServerOptions", v, found);
-        }
-        if let Some(v) = &self.file_server_options {
-            crate::xml::visit_unknown(path, "FileServerOptions", v, found);
-        }
-        if let Some(v) = &self.processing_options {
-            crate::xml::visit_unknown(path, "ProcessingOptions", v, found);
-        }
-        if let Some(v) = &self.nas_server_advanced_options {
-            crate::xml::visit_unknown(path, "NASServerAdvancedOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "SmbServerOptions",
+            &self.smb_server_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "NfsServerOptions",
+            &self.nfs_server_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "FileServerOptions",
+            &self.file_server_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "ProcessingOptions",
+            &self.processing_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "NASServerAdvancedOptions",
+            &self.nas_server_advanced_options,
+            found,
+        );
     }
 }
 /// A collection of file share entities.
@@ -359,51 +263,41 @@ pub struct FileServers {
 }
 impl FromXml for FileServers {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut file_servers: Vec<FileServer> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FileServer") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "FileServer",
-                                Some(file_servers.len() + 1),
-                            )?;
-                        file_servers.push(value);
+                        xml.push_complex(&mut out.file_servers, child, "FileServer")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { file_servers, unknown })
+        Ok(out)
     }
 }
 impl ToXml for FileServers {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.file_servers {
-            ToXml::to_xml(item, writer, "FileServer");
-        }
+        writer.complexes("FileServer", &self.file_servers);
         writer.end(name);
     }
 }
@@ -441,9 +335,7 @@ crate::json::serde_impls!(FileServers);
 impl crate::xml::CollectUnknown for FileServers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.file_servers {
-            crate::xml::visit_unknown(path, "FileServer", v, found);
-        }
+        crate::xml::visit_unknown(path, "FileServer", &self.file_servers, found);
     }
 }
 /// Which files go to the archive: all, only the listed extensions, or all but the listed ones.
@@ -566,51 +458,41 @@ pub struct NasFileExtensionInfoList {
 }
 impl FromXml for NasFileExtensionInfoList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut extensions: Vec<crate::Text> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Extension") => {
-                        let value = reader
-                            .value_child(
-                                child,
-                                "Extension",
-                                Some(extensions.len() + 1),
-                            )?;
-                        extensions.push(value);
+                        xml.push_value(&mut out.extensions, child, "Extension")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { extensions, unknown })
+        Ok(out)
     }
 }
 impl ToXml for NasFileExtensionInfoList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.extensions {
-            writer.value_element("Extension", item);
-        }
+        writer.values("Extension", &self.extensions);
         writer.end(name);
     }
 }
@@ -717,51 +599,41 @@ pub struct NasFileServerOptionsInfo {
 }
 impl FromXml for NasFileServerOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut server_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ServerUid")?
-                        {
-                            reader
-                                .set_once(&mut server_uid, value, "ServerUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.server_uid, child, "ServerUid")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { server_uid, unknown })
+        Ok(out)
     }
 }
 impl ToXml for NasFileServerOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.server_uid {
-            writer.value_element("ServerUid", value);
-        }
+        writer.optional_value("ServerUid", &self.server_uid);
         writer.end(name);
     }
 }
@@ -835,202 +707,87 @@ pub struct NasJob {
 }
 impl FromXml for NasJob {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut includes: Option<NasObjects> = None;
-        let mut storage_options: Option<NasJobStorageOptionsInfo> = None;
-        let mut schedule_configured: Option<bool> = None;
-        let mut schedule_enabled: Option<bool> = None;
-        let mut next_run: Option<crate::DateTime> = None;
-        let mut job_schedule_options: Option<JobScheduleOptionsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
                     Some(b"StorageOptions") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "StorageOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut storage_options,
-                                value,
-                                "StorageOptions",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.storage_options, child, "StorageOptions")?
                     }
                     Some(b"ScheduleConfigured") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleConfigured")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_configured,
-                                    value,
-                                    "ScheduleConfigured",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_configured,
+                            child,
+                            "ScheduleConfigured",
+                        )?
                     }
                     Some(b"ScheduleEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduleEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut schedule_enabled,
-                                    value,
-                                    "ScheduleEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.schedule_enabled,
+                            child,
+                            "ScheduleEnabled",
+                        )?
                     }
                     Some(b"NextRun") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "NextRun")?
-                        {
-                            reader.set_once(&mut next_run, value, "NextRun", offset)?;
-                        }
+                        xml.optional_value(&mut out.next_run, child, "NextRun")?
                     }
                     Some(b"JobScheduleOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "JobScheduleOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut job_schedule_options,
-                                value,
-                                "JobScheduleOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.job_schedule_options,
+                            child,
+                            "JobScheduleOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            includes,
-            storage_options,
-            schedule_configured,
-            schedule_enabled,
-            next_run,
-            job_schedule_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasJob {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
-        if let Some(value) = &self.storage_options {
-            ToXml::to_xml(value, writer, "StorageOptions");
-        }
-        if let Some(value) = &self.schedule_configured {
-            writer.value_element("ScheduleConfigured", value);
-        }
-        if let Some(value) = &self.schedule_enabled {
-            writer.value_element("ScheduleEnabled", value);
-        }
-        if let Some(value) = &self.next_run {
-            writer.value_element("NextRun", value);
-        }
-        if let Some(value) = &self.job_schedule_options {
-            ToXml::to_xml(value, writer, "JobScheduleOptions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_complex("Includes", &self.includes);
+        writer.optional_complex("StorageOptions", &self.storage_options);
+        writer.optional_value("ScheduleConfigured", &self.schedule_configured);
+        writer.optional_value("ScheduleEnabled", &self.schedule_enabled);
+        writer.optional_value("NextRun", &self.next_run);
+        writer.optional_complex("JobScheduleOptions", &self.job_schedule_options);
         writer.end(name);
     }
 }
@@ -1102,18 +859,15 @@ crate::json::serde_impls!(NasJob);
 impl crate::xml::CollectUnknown for NasJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
-        if let Some(v) = &self.storage_options {
-            crate::xml::visit_unknown(path, "StorageOptions", v, found);
-        }
-        if let Some(v) = &self.job_schedule_options {
-            crate::xml::visit_unknown(path, "JobScheduleOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
+        crate::xml::visit_unknown(path, "StorageOptions", &self.storage_options, found);
+        crate::xml::visit_unknown(
+            path,
+            "JobScheduleOptions",
+            &self.job_schedule_options,
+            found,
+        );
     }
 }
 /// Advanced storage settings of a file share backup job.
@@ -1129,47 +883,39 @@ pub struct NasJobAdvancedStorageOptionsInfo {
 }
 impl FromXml for NasJobAdvancedStorageOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut acl: Option<NasJobAdvancedStorageOptionsSecurityOptionsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"ACL") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ACL", None)?;
-                        reader.set_once(&mut acl, value, "ACL", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"ACL") => xml.complex(&mut out.acl, child, "ACL")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { acl, unknown })
+        Ok(out)
     }
 }
 impl ToXml for NasJobAdvancedStorageOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.acl {
-            ToXml::to_xml(value, writer, "ACL");
-        }
+        writer.optional_complex("ACL", &self.acl);
         writer.end(name);
     }
 }
@@ -1206,9 +952,7 @@ crate::json::serde_impls!(NasJobAdvancedStorageOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobAdvancedStorageOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.acl {
-            crate::xml::visit_unknown(path, "ACL", v, found);
-        }
+        crate::xml::visit_unknown(path, "ACL", &self.acl, found);
     }
 }
 /// How a file share backup job treats permission and attribute changes.
@@ -1226,64 +970,49 @@ pub struct NasJobAdvancedStorageOptionsSecurityOptionsInfo {
 }
 impl FromXml for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut file_attributes_change_tracking_mode: Option<
-            NasFileAttributesChangeTrackingMode,
-        > = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FileAttributesChangeTrackingMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(
-                                child,
-                                "FileAttributesChangeTrackingMode",
-                            )?
-                        {
-                            reader
-                                .set_once(
-                                    &mut file_attributes_change_tracking_mode,
-                                    value,
-                                    "FileAttributesChangeTrackingMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.file_attributes_change_tracking_mode,
+                            child,
+                            "FileAttributesChangeTrackingMode",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            file_attributes_change_tracking_mode,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.file_attributes_change_tracking_mode {
-            writer.value_element("FileAttributesChangeTrackingMode", value);
-        }
+        writer
+            .optional_value(
+                "FileAttributesChangeTrackingMode",
+                &self.file_attributes_change_tracking_mode,
+            );
         writer.end(name);
     }
 }
@@ -1343,91 +1072,57 @@ pub struct NasJobFileExtensionsOptionsInfo {
 }
 impl FromXml for NasJobFileExtensionsOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut archive_file_extensions_scope: Option<NasArchiveFileExtensionsScope> = None;
-        let mut inclusion_mask: Option<NasFileExtensionInfoList> = None;
-        let mut exclusion_mask: Option<NasFileExtensionInfoList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ArchiveFileExtensionsScope") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ArchiveFileExtensionsScope")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut archive_file_extensions_scope,
-                                    value,
-                                    "ArchiveFileExtensionsScope",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.archive_file_extensions_scope,
+                            child,
+                            "ArchiveFileExtensionsScope",
+                        )?
                     }
                     Some(b"InclusionMask") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "InclusionMask", None)?;
-                        reader
-                            .set_once(
-                                &mut inclusion_mask,
-                                value,
-                                "InclusionMask",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.inclusion_mask, child, "InclusionMask")?
                     }
                     Some(b"ExclusionMask") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ExclusionMask", None)?;
-                        reader
-                            .set_once(
-                                &mut exclusion_mask,
-                                value,
-                                "ExclusionMask",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.exclusion_mask, child, "ExclusionMask")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            archive_file_extensions_scope,
-            inclusion_mask,
-            exclusion_mask,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasJobFileExtensionsOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.archive_file_extensions_scope {
-            writer.value_element("ArchiveFileExtensionsScope", value);
-        }
-        if let Some(value) = &self.inclusion_mask {
-            ToXml::to_xml(value, writer, "InclusionMask");
-        }
-        if let Some(value) = &self.exclusion_mask {
-            ToXml::to_xml(value, writer, "ExclusionMask");
-        }
+        writer
+            .optional_value(
+                "ArchiveFileExtensionsScope",
+                &self.archive_file_extensions_scope,
+            );
+        writer.optional_complex("InclusionMask", &self.inclusion_mask);
+        writer.optional_complex("ExclusionMask", &self.exclusion_mask);
         writer.end(name);
     }
 }
@@ -1476,12 +1171,8 @@ crate::json::serde_impls!(NasJobFileExtensionsOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobFileExtensionsOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.inclusion_mask {
-            crate::xml::visit_unknown(path, "InclusionMask", v, found);
-        }
-        if let Some(v) = &self.exclusion_mask {
-            crate::xml::visit_unknown(path, "ExclusionMask", v, found);
-        }
+        crate::xml::visit_unknown(path, "InclusionMask", &self.inclusion_mask, found);
+        crate::xml::visit_unknown(path, "ExclusionMask", &self.exclusion_mask, found);
     }
 }
 /// Long-term retention: how long file versions stay in the archive repository and which files go there.
@@ -1503,114 +1194,70 @@ pub struct NasJobStorageKeepFileVersionsHistory {
 }
 impl FromXml for NasJobStorageKeepFileVersionsHistory {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut longterm_retention_type: Option<NasLongTermRetentionKind> = None;
-        let mut longterm_retention_period: Option<i32> = None;
-        let mut backup_repository_uid: Option<crate::Uid> = None;
-        let mut archive_file_types: Option<NasLongTermArchivalOptionsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"LongtermRetentionType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LongtermRetentionType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut longterm_retention_type,
-                                    value,
-                                    "LongtermRetentionType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.longterm_retention_type,
+                            child,
+                            "LongtermRetentionType",
+                        )?
                     }
                     Some(b"LongtermRetentionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LongtermRetentionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut longterm_retention_period,
-                                    value,
-                                    "LongtermRetentionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.longterm_retention_period,
+                            child,
+                            "LongtermRetentionPeriod",
+                        )?
                     }
                     Some(b"BackupRepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupRepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_repository_uid,
-                                    value,
-                                    "BackupRepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_repository_uid,
+                            child,
+                            "BackupRepositoryUid",
+                        )?
                     }
                     Some(b"ArchiveFileTypes") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ArchiveFileTypes", None)?;
-                        reader
-                            .set_once(
-                                &mut archive_file_types,
-                                value,
-                                "ArchiveFileTypes",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.archive_file_types,
+                            child,
+                            "ArchiveFileTypes",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            longterm_retention_type,
-            longterm_retention_period,
-            backup_repository_uid,
-            archive_file_types,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasJobStorageKeepFileVersionsHistory {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.longterm_retention_type {
-            writer.value_element("LongtermRetentionType", value);
-        }
-        if let Some(value) = &self.longterm_retention_period {
-            writer.value_element("LongtermRetentionPeriod", value);
-        }
-        if let Some(value) = &self.backup_repository_uid {
-            writer.value_element("BackupRepositoryUid", value);
-        }
-        if let Some(value) = &self.archive_file_types {
-            ToXml::to_xml(value, writer, "ArchiveFileTypes");
-        }
+        writer.optional_value("LongtermRetentionType", &self.longterm_retention_type);
+        writer
+            .optional_value("LongtermRetentionPeriod", &self.longterm_retention_period);
+        writer.optional_value("BackupRepositoryUid", &self.backup_repository_uid);
+        writer.optional_complex("ArchiveFileTypes", &self.archive_file_types);
         writer.end(name);
     }
 }
@@ -1658,9 +1305,12 @@ crate::json::serde_impls!(NasJobStorageKeepFileVersionsHistory);
 impl crate::xml::CollectUnknown for NasJobStorageKeepFileVersionsHistory {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.archive_file_types {
-            crate::xml::visit_unknown(path, "ArchiveFileTypes", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ArchiveFileTypes",
+            &self.archive_file_types,
+            found,
+        );
     }
 }
 /// Where a file share backup job stores backups, for how long, and what it archives.
@@ -1686,156 +1336,98 @@ pub struct NasJobStorageOptionsInfo {
 }
 impl FromXml for NasJobStorageOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_repository_uid: Option<crate::Uid> = None;
-        let mut shortterm_retention_type: Option<NasShortTermRetentionKind> = None;
-        let mut shortterm_retention_period: Option<i32> = None;
-        let mut longterm_retention_enabled: Option<bool> = None;
-        let mut keep_file_versions_history_options: Option<
-            NasJobStorageKeepFileVersionsHistory,
-        > = None;
-        let mut advanced_storage_options: Option<NasJobAdvancedStorageOptionsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupRepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupRepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_repository_uid,
-                                    value,
-                                    "BackupRepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_repository_uid,
+                            child,
+                            "BackupRepositoryUid",
+                        )?
                     }
                     Some(b"ShorttermRetentionType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ShorttermRetentionType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut shortterm_retention_type,
-                                    value,
-                                    "ShorttermRetentionType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.shortterm_retention_type,
+                            child,
+                            "ShorttermRetentionType",
+                        )?
                     }
                     Some(b"ShorttermRetentionPeriod") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ShorttermRetentionPeriod")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut shortterm_retention_period,
-                                    value,
-                                    "ShorttermRetentionPeriod",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.shortterm_retention_period,
+                            child,
+                            "ShorttermRetentionPeriod",
+                        )?
                     }
                     Some(b"LongtermRetentionEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LongtermRetentionEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut longterm_retention_enabled,
-                                    value,
-                                    "LongtermRetentionEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.longterm_retention_enabled,
+                            child,
+                            "LongtermRetentionEnabled",
+                        )?
                     }
                     Some(b"KeepFileVersionsHistoryOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "KeepFileVersionsHistoryOptions",
-                                None,
-                            )?;
-                        reader
-                            .set_once(
-                                &mut keep_file_versions_history_options,
-                                value,
-                                "KeepFileVersionsHistoryOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.keep_file_versions_history_options,
+                            child,
+                            "KeepFileVersionsHistoryOptions",
+                        )?
                     }
                     Some(b"AdvancedStorageOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AdvancedStorageOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut advanced_storage_options,
-                                value,
-                                "AdvancedStorageOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.advanced_storage_options,
+                            child,
+                            "AdvancedStorageOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_repository_uid,
-            shortterm_retention_type,
-            shortterm_retention_period,
-            longterm_retention_enabled,
-            keep_file_versions_history_options,
-            advanced_storage_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasJobStorageOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_repository_uid {
-            writer.value_element("BackupRepositoryUid", value);
-        }
-        if let Some(value) = &self.shortterm_retention_type {
-            writer.value_element("ShorttermRetentionType", value);
-        }
-        if let Some(value) = &self.shortterm_retention_period {
-            writer.value_element("ShorttermRetentionPeriod", value);
-        }
-        if let Some(value) = &self.longterm_retention_enabled {
-            writer.value_element("LongtermRetentionEnabled", value);
-        }
-        if let Some(value) = &self.keep_file_versions_history_options {
-            ToXml::to_xml(value, writer, "KeepFileVersionsHistoryOptions");
-        }
-        if let Some(value) = &self.advanced_storage_options {
-            ToXml::to_xml(value, writer, "AdvancedStorageOptions");
-        }
+        writer.optional_value("BackupRepositoryUid", &self.backup_repository_uid);
+        writer.optional_value("ShorttermRetentionType", &self.shortterm_retention_type);
+        writer
+            .optional_value(
+                "ShorttermRetentionPeriod",
+                &self.shortterm_retention_period,
+            );
+        writer
+            .optional_value(
+                "LongtermRetentionEnabled",
+                &self.longterm_retention_enabled,
+            );
+        writer
+            .optional_complex(
+                "KeepFileVersionsHistoryOptions",
+                &self.keep_file_versions_history_options,
+            );
+        writer
+            .optional_complex("AdvancedStorageOptions", &self.advanced_storage_options);
         writer.end(name);
     }
 }
@@ -1901,12 +1493,18 @@ crate::json::serde_impls!(NasJobStorageOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobStorageOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.keep_file_versions_history_options {
-            crate::xml::visit_unknown(path, "KeepFileVersionsHistoryOptions", v, found);
-        }
-        if let Some(v) = &self.advanced_storage_options {
-            crate::xml::visit_unknown(path, "AdvancedStorageOptions", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "KeepFileVersionsHistoryOptions",
+            &self.keep_file_versions_history_options,
+            found,
+        );
+        crate::xml::visit_unknown(
+            path,
+            "AdvancedStorageOptions",
+            &self.advanced_storage_options,
+            found,
+        );
     }
 }
 /// A collection of file share backup job entities.
@@ -1922,47 +1520,41 @@ pub struct NasJobs {
 }
 impl FromXml for NasJobs {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut nas_jobs: Vec<NasJob> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"NASJob") => {
-                        let value = reader
-                            .complex_child(child, "NASJob", Some(nas_jobs.len() + 1))?;
-                        nas_jobs.push(value);
+                        xml.push_complex(&mut out.nas_jobs, child, "NASJob")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { nas_jobs, unknown })
+        Ok(out)
     }
 }
 impl ToXml for NasJobs {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.nas_jobs {
-            ToXml::to_xml(item, writer, "NASJob");
-        }
+        writer.complexes("NASJob", &self.nas_jobs);
         writer.end(name);
     }
 }
@@ -2000,9 +1592,7 @@ crate::json::serde_impls!(NasJobs);
 impl crate::xml::CollectUnknown for NasJobs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.nas_jobs {
-            crate::xml::visit_unknown(path, "NASJob", v, found);
-        }
+        crate::xml::visit_unknown(path, "NASJob", &self.nas_jobs, found);
     }
 }
 /// How many versions of active and deleted files the archive keeps, and which files it takes.
@@ -2026,133 +1616,93 @@ pub struct NasLongTermArchivalOptionsInfo {
 }
 impl FromXml for NasLongTermArchivalOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut active_file_retention_enabled: Option<bool> = None;
-        let mut max_active_file_versions_to_keep: Option<i32> = None;
-        let mut deleted_file_retention_enabled: Option<bool> = None;
-        let mut max_deleted_file_versions_to_keep: Option<i32> = None;
-        let mut file_extensions_option: Option<NasJobFileExtensionsOptionsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ActiveFileRetentionEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ActiveFileRetentionEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut active_file_retention_enabled,
-                                    value,
-                                    "ActiveFileRetentionEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.active_file_retention_enabled,
+                            child,
+                            "ActiveFileRetentionEnabled",
+                        )?
                     }
                     Some(b"MaxActiveFileVersionsToKeep") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxActiveFileVersionsToKeep")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_active_file_versions_to_keep,
-                                    value,
-                                    "MaxActiveFileVersionsToKeep",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_active_file_versions_to_keep,
+                            child,
+                            "MaxActiveFileVersionsToKeep",
+                        )?
                     }
                     Some(b"DeletedFileRetentionEnabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DeletedFileRetentionEnabled")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut deleted_file_retention_enabled,
-                                    value,
-                                    "DeletedFileRetentionEnabled",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.deleted_file_retention_enabled,
+                            child,
+                            "DeletedFileRetentionEnabled",
+                        )?
                     }
                     Some(b"MaxDeletedFileVersionsToKeep") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxDeletedFileVersionsToKeep")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_deleted_file_versions_to_keep,
-                                    value,
-                                    "MaxDeletedFileVersionsToKeep",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_deleted_file_versions_to_keep,
+                            child,
+                            "MaxDeletedFileVersionsToKeep",
+                        )?
                     }
                     Some(b"FileExtensionsOption") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "FileExtensionsOption", None)?;
-                        reader
-                            .set_once(
-                                &mut file_extensions_option,
-                                value,
-                                "FileExtensionsOption",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.file_extensions_option,
+                            child,
+                            "FileExtensionsOption",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            active_file_retention_enabled,
-            max_active_file_versions_to_keep,
-            deleted_file_retention_enabled,
-            max_deleted_file_versions_to_keep,
-            file_extensions_option,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasLongTermArchivalOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.active_file_retention_enabled {
-            writer.value_element("ActiveFileRetentionEnabled", value);
-        }
-        if let Some(value) = &self.max_active_file_versions_to_keep {
-            writer.value_element("MaxActiveFileVersionsToKeep", value);
-        }
-        if let Some(value) = &self.deleted_file_retention_enabled {
-            writer.value_element("DeletedFileRetentionEnabled", value);
-        }
-        if let Some(value) = &self.max_deleted_file_versions_to_keep {
-            writer.value_element("MaxDeletedFileVersionsToKeep", value);
-        }
-        if let Some(value) = &self.file_extensions_option {
-            ToXml::to_xml(value, writer, "FileExtensionsOption");
-        }
+        writer
+            .optional_value(
+                "ActiveFileRetentionEnabled",
+                &self.active_file_retention_enabled,
+            );
+        writer
+            .optional_value(
+                "MaxActiveFileVersionsToKeep",
+                &self.max_active_file_versions_to_keep,
+            );
+        writer
+            .optional_value(
+                "DeletedFileRetentionEnabled",
+                &self.deleted_file_retention_enabled,
+            );
+        writer
+            .optional_value(
+                "MaxDeletedFileVersionsToKeep",
+                &self.max_deleted_file_versions_to_keep,
+            );
+        writer.optional_complex("FileExtensionsOption", &self.file_extensions_option);
         writer.end(name);
     }
 }
@@ -2219,9 +1769,12 @@ crate::json::serde_impls!(NasLongTermArchivalOptionsInfo);
 impl crate::xml::CollectUnknown for NasLongTermArchivalOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.file_extensions_option {
-            crate::xml::visit_unknown(path, "FileExtensionsOption", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "FileExtensionsOption",
+            &self.file_extensions_option,
+            found,
+        );
     }
 }
 /// Unit of the long-term (archive) retention period of a file share backup job.
@@ -2287,49 +1840,39 @@ pub struct NasNfsServerOptionsInfo {
 }
 impl FromXml for NasNfsServerOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut path: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Path") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Path")?
-                        {
-                            reader.set_once(&mut path, value, "Path", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Path") => xml.optional_value(&mut out.path, child, "Path")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { path, unknown })
+        Ok(out)
     }
 }
 impl ToXml for NasNfsServerOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.path {
-            writer.value_element("Path", value);
-        }
+        writer.optional_value("Path", &self.path);
         writer.end(name);
     }
 }
@@ -2397,180 +1940,83 @@ pub struct NasObject {
 }
 impl FromXml for NasObject {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut file_or_folder: Option<crate::Text> = None;
-        let mut file_server_uid: Option<crate::Uid> = None;
-        let mut inclusion_mask: Option<NasFileExtensionInfoList> = None;
-        let mut exclusion_mask: Option<NasFileExtensionInfoList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
                     Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.object_in_job_id,
+                            child,
+                            "ObjectInJobId",
+                        )?
                     }
                     Some(b"FileOrFolder") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FileOrFolder")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut file_or_folder,
-                                    value,
-                                    "FileOrFolder",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.file_or_folder,
+                            child,
+                            "FileOrFolder",
+                        )?
                     }
                     Some(b"FileServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FileServerUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut file_server_uid,
-                                    value,
-                                    "FileServerUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.file_server_uid,
+                            child,
+                            "FileServerUid",
+                        )?
                     }
                     Some(b"InclusionMask") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "InclusionMask", None)?;
-                        reader
-                            .set_once(
-                                &mut inclusion_mask,
-                                value,
-                                "InclusionMask",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.inclusion_mask, child, "InclusionMask")?
                     }
                     Some(b"ExclusionMask") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ExclusionMask", None)?;
-                        reader
-                            .set_once(
-                                &mut exclusion_mask,
-                                value,
-                                "ExclusionMask",
-                                offset,
-                            )?;
+                        xml.complex(&mut out.exclusion_mask, child, "ExclusionMask")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            hierarchy_obj_ref,
-            object_in_job_id,
-            file_or_folder,
-            file_server_uid,
-            inclusion_mask,
-            exclusion_mask,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasObject {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.file_or_folder {
-            writer.value_element("FileOrFolder", value);
-        }
-        if let Some(value) = &self.file_server_uid {
-            writer.value_element("FileServerUid", value);
-        }
-        if let Some(value) = &self.inclusion_mask {
-            ToXml::to_xml(value, writer, "InclusionMask");
-        }
-        if let Some(value) = &self.exclusion_mask {
-            ToXml::to_xml(value, writer, "ExclusionMask");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
+        writer.optional_value("ObjectInJobId", &self.object_in_job_id);
+        writer.optional_value("FileOrFolder", &self.file_or_folder);
+        writer.optional_value("FileServerUid", &self.file_server_uid);
+        writer.optional_complex("InclusionMask", &self.inclusion_mask);
+        writer.optional_complex("ExclusionMask", &self.exclusion_mask);
         writer.end(name);
     }
 }
@@ -2633,15 +2079,9 @@ crate::json::serde_impls!(NasObject);
 impl crate::xml::CollectUnknown for NasObject {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.inclusion_mask {
-            crate::xml::visit_unknown(path, "InclusionMask", v, found);
-        }
-        if let Some(v) = &self.exclusion_mask {
-            crate::xml::visit_unknown(path, "ExclusionMask", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "InclusionMask", &self.inclusion_mask, found);
+        crate::xml::visit_unknown(path, "ExclusionMask", &self.exclusion_mask, found);
     }
 }
 /// A collection of objects processed by a file share backup job.
@@ -2657,51 +2097,41 @@ pub struct NasObjects {
 }
 impl FromXml for NasObjects {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut nas_objects: Vec<NasObject> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"NASObject") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "NASObject",
-                                Some(nas_objects.len() + 1),
-                            )?;
-                        nas_objects.push(value);
+                        xml.push_complex(&mut out.nas_objects, child, "NASObject")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { nas_objects, unknown })
+        Ok(out)
     }
 }
 impl ToXml for NasObjects {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.nas_objects {
-            ToXml::to_xml(item, writer, "NASObject");
-        }
+        writer.complexes("NASObject", &self.nas_objects);
         writer.end(name);
     }
 }
@@ -2739,9 +2169,7 @@ crate::json::serde_impls!(NasObjects);
 impl crate::xml::CollectUnknown for NasObjects {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.nas_objects {
-            crate::xml::visit_unknown(path, "NASObject", v, found);
-        }
+        crate::xml::visit_unknown(path, "NASObject", &self.nas_objects, found);
     }
 }
 /// Which server processes a file share and which repository holds its cache.
@@ -2759,73 +2187,49 @@ pub struct NasProcessingOptionsInfo {
 }
 impl FromXml for NasProcessingOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut server_uid: Option<crate::Uid> = None;
-        let mut cache_repository_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ServerUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ServerUid")?
-                        {
-                            reader
-                                .set_once(&mut server_uid, value, "ServerUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.server_uid, child, "ServerUid")?
                     }
                     Some(b"CacheRepositoryUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CacheRepositoryUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut cache_repository_uid,
-                                    value,
-                                    "CacheRepositoryUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.cache_repository_uid,
+                            child,
+                            "CacheRepositoryUid",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            server_uid,
-            cache_repository_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasProcessingOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.server_uid {
-            writer.value_element("ServerUid", value);
-        }
-        if let Some(value) = &self.cache_repository_uid {
-            writer.value_element("CacheRepositoryUid", value);
-        }
+        writer.optional_value("ServerUid", &self.server_uid);
+        writer.optional_value("CacheRepositoryUid", &self.cache_repository_uid);
         writer.end(name);
     }
 }
@@ -2881,78 +2285,53 @@ pub struct NasServerAdvancedOptionsInfo {
 }
 impl FromXml for NasServerAdvancedOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut processing_mode: Option<crate::Text> = None;
-        let mut storage_snapshot_path: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ProcessingMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProcessingMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut processing_mode,
-                                    value,
-                                    "ProcessingMode",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.processing_mode,
+                            child,
+                            "ProcessingMode",
+                        )?
                     }
                     Some(b"StorageSnapshotPath") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StorageSnapshotPath")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut storage_snapshot_path,
-                                    value,
-                                    "StorageSnapshotPath",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.storage_snapshot_path,
+                            child,
+                            "StorageSnapshotPath",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            processing_mode,
-            storage_snapshot_path,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasServerAdvancedOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.processing_mode {
-            writer.value_element("ProcessingMode", value);
-        }
-        if let Some(value) = &self.storage_snapshot_path {
-            writer.value_element("StorageSnapshotPath", value);
-        }
+        writer.optional_value("ProcessingMode", &self.processing_mode);
+        writer.optional_value("StorageSnapshotPath", &self.storage_snapshot_path);
         writer.end(name);
     }
 }
@@ -3010,72 +2389,43 @@ pub struct NasService {
 }
 impl FromXml for NasService {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasService {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -3116,9 +2466,7 @@ crate::json::serde_impls!(NasService);
 impl crate::xml::CollectUnknown for NasService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Unit of the short-term retention period of a file share backup job.
@@ -3186,71 +2534,47 @@ pub struct NasSmbServerOptionsInfo {
 }
 impl FromXml for NasSmbServerOptionsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut path: Option<crate::Text> = None;
-        let mut credentials_id: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Path") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Path")?
-                        {
-                            reader.set_once(&mut path, value, "Path", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Path") => xml.optional_value(&mut out.path, child, "Path")?,
                     Some(b"CredentialsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CredentialsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut credentials_id,
-                                    value,
-                                    "CredentialsId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.credentials_id,
+                            child,
+                            "CredentialsId",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            path,
-            credentials_id,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for NasSmbServerOptionsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.path {
-            writer.value_element("Path", value);
-        }
-        if let Some(value) = &self.credentials_id {
-            writer.value_element("CredentialsId", value);
-        }
+        writer.optional_value("Path", &self.path);
+        writer.optional_value("CredentialsId", &self.credentials_id);
         writer.end(name);
     }
 }

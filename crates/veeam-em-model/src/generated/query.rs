@@ -23,645 +23,470 @@ pub struct Entities {
 }
 impl FromXml for Entities {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut list: Option<EntityList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupServers") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "BackupServers", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::BackupServers(value),
-                                "BackupServers",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "BackupServers",
+                            EntityList::BackupServers,
+                        )?
                     }
                     #[cfg(feature = "cdp")]
                     Some(b"CdpPolicies") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CdpPolicies", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CdpPolicies(value),
-                                "CdpPolicies",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CdpPolicies",
+                            EntityList::CdpPolicies,
+                        )?
                     }
                     #[cfg(feature = "cdp")]
                     Some(b"CdpReplicas") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CdpReplicas", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CdpReplicas(value),
-                                "CdpReplicas",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CdpReplicas",
+                            EntityList::CdpReplicas,
+                        )?
                     }
                     #[cfg(feature = "cdp")]
                     Some(b"VmCdpReplicas") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "VmCdpReplicas", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VmCdpReplicas(value),
-                                "VmCdpReplicas",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VmCdpReplicas",
+                            EntityList::VmCdpReplicas,
+                        )?
                     }
                     #[cfg(feature = "cdp")]
                     Some(b"VAppCdpReplicas") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VAppCdpReplicas", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VAppCdpReplicas(value),
-                                "VAppCdpReplicas",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VAppCdpReplicas",
+                            EntityList::VAppCdpReplicas,
+                        )?
                     }
                     #[cfg(feature = "cdp")]
                     Some(b"CdpReplicaSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CdpReplicaSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CdpReplicaSessions(value),
-                                "CdpReplicaSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CdpReplicaSessions",
+                            EntityList::CdpReplicaSessions,
+                        )?
                     }
                     #[cfg(feature = "cdp")]
                     Some(b"CdpReplicaTaskSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CdpReplicaTaskSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CdpReplicaTaskSessions(value),
-                                "CdpReplicaTaskSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CdpReplicaTaskSessions",
+                            EntityList::CdpReplicaTaskSessions,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"Repositories") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Repositories", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::Repositories(value),
-                                "Repositories",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Repositories",
+                            EntityList::Repositories,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"HierarchyRoots") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "HierarchyRoots", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::HierarchyRoots(value),
-                                "HierarchyRoots",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "HierarchyRoots",
+                            EntityList::HierarchyRoots,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"ManagedServers") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ManagedServers", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::ManagedServers(value),
-                                "ManagedServers",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "ManagedServers",
+                            EntityList::ManagedServers,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"WanAccelerators") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "WanAccelerators", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::WanAccelerators(value),
-                                "WanAccelerators",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "WanAccelerators",
+                            EntityList::WanAccelerators,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"Passwords") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Passwords", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::Passwords(value),
-                                "Passwords",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Passwords",
+                            EntityList::Passwords,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"Credentials") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Credentials", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::Credentials(value),
-                                "Credentials",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Credentials",
+                            EntityList::Credentials,
+                        )?
                     }
                     #[cfg(feature = "backups")]
                     Some(b"Backups") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Backups", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::Backups(value),
-                                "Backups",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Backups",
+                            EntityList::Backups,
+                        )?
                     }
                     #[cfg(feature = "backups")]
                     Some(b"BackupFiles") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "BackupFiles", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::BackupFiles(value),
-                                "BackupFiles",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "BackupFiles",
+                            EntityList::BackupFiles,
+                        )?
                     }
                     #[cfg(feature = "backups")]
                     Some(b"RestorePoints") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RestorePoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::RestorePoints(value),
-                                "RestorePoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "RestorePoints",
+                            EntityList::RestorePoints,
+                        )?
                     }
                     #[cfg(feature = "backups")]
                     Some(b"VmRestorePoints") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VmRestorePoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VmRestorePoints(value),
-                                "VmRestorePoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VmRestorePoints",
+                            EntityList::VmRestorePoints,
+                        )?
                     }
                     #[cfg(feature = "backups")]
                     Some(b"VAppRestorePoints") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VAppRestorePoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VAppRestorePoints(value),
-                                "VAppRestorePoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VAppRestorePoints",
+                            EntityList::VAppRestorePoints,
+                        )?
                     }
                     #[cfg(feature = "replicas")]
                     Some(b"Replicas") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Replicas", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::Replicas(value),
-                                "Replicas",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Replicas",
+                            EntityList::Replicas,
+                        )?
                     }
                     #[cfg(feature = "replicas")]
                     Some(b"VmReplicaPoints") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VmReplicaPoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VmReplicaPoints(value),
-                                "VmReplicaPoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VmReplicaPoints",
+                            EntityList::VmReplicaPoints,
+                        )?
                     }
                     #[cfg(feature = "replicas")]
                     Some(b"VAppReplicaPoints") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VAppReplicaPoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VAppReplicaPoints(value),
-                                "VAppReplicaPoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VAppReplicaPoints",
+                            EntityList::VAppReplicaPoints,
+                        )?
                     }
                     #[cfg(feature = "replicas")]
                     Some(b"FailoverPlans") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FailoverPlans", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::FailoverPlans(value),
-                                "FailoverPlans",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "FailoverPlans",
+                            EntityList::FailoverPlans,
+                        )?
                     }
                     #[cfg(feature = "agents")]
                     Some(b"AgentBackupJobs") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AgentBackupJobs", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::AgentBackupJobs(value),
-                                "AgentBackupJobs",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "AgentBackupJobs",
+                            EntityList::AgentBackupJobs,
+                        )?
                     }
                     #[cfg(feature = "agents")]
                     Some(b"ObjectsInAgentBackupJob") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ObjectsInAgentBackupJob", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::ObjectsInAgentBackupJob(value),
-                                "ObjectsInAgentBackupJob",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "ObjectsInAgentBackupJob",
+                            EntityList::ObjectsInAgentBackupJob,
+                        )?
                     }
                     #[cfg(feature = "agents")]
                     Some(b"AgentProtectionGroups") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AgentProtectionGroups", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::AgentProtectionGroups(value),
-                                "AgentProtectionGroups",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "AgentProtectionGroups",
+                            EntityList::AgentProtectionGroups,
+                        )?
                     }
                     #[cfg(feature = "agents")]
                     Some(b"DiscoveredComputers") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "DiscoveredComputers", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::DiscoveredComputers(value),
-                                "DiscoveredComputers",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "DiscoveredComputers",
+                            EntityList::DiscoveredComputers,
+                        )?
                     }
                     #[cfg(feature = "agents")]
                     Some(b"AgentRestorePoints") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "AgentRestorePoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::AgentRestorePoints(value),
-                                "AgentRestorePoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "AgentRestorePoints",
+                            EntityList::AgentRestorePoints,
+                        )?
                     }
                     #[cfg(feature = "nas")]
                     Some(b"FileServers") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FileServers", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::FileServers(value),
-                                "FileServers",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "FileServers",
+                            EntityList::FileServers,
+                        )?
                     }
                     #[cfg(feature = "nas")]
                     Some(b"NASJobs") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "NASJobs", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::NasJobs(value),
-                                "NASJobs",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "NASJobs",
+                            EntityList::NasJobs,
+                        )?
                     }
                     #[cfg(feature = "nas")]
                     Some(b"NASObjects") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "NASObjects", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::NasObjects(value),
-                                "NASObjects",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "NASObjects",
+                            EntityList::NasObjects,
+                        )?
                     }
                     #[cfg(feature = "jobs")]
                     Some(b"Jobs") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Jobs", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::Jobs(value),
-                                "Jobs",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Jobs",
+                            EntityList::Jobs,
+                        )?
                     }
                     Some(b"ObjectsInJob") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "ObjectsInJob", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::ObjectsInJob(value),
-                                "ObjectsInJob",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "ObjectsInJob",
+                            EntityList::ObjectsInJob,
+                        )?
                     }
                     #[cfg(feature = "sessions")]
                     Some(b"BackupJobSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupJobSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::BackupJobSessions(value),
-                                "BackupJobSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "BackupJobSessions",
+                            EntityList::BackupJobSessions,
+                        )?
                     }
                     #[cfg(feature = "sessions")]
                     Some(b"BackupTaskSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "BackupTaskSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::BackupTaskSessions(value),
-                                "BackupTaskSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "BackupTaskSessions",
+                            EntityList::BackupTaskSessions,
+                        )?
                     }
                     #[cfg(feature = "sessions")]
                     Some(b"ReplicaJobSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ReplicaJobSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::ReplicaJobSessions(value),
-                                "ReplicaJobSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "ReplicaJobSessions",
+                            EntityList::ReplicaJobSessions,
+                        )?
                     }
                     #[cfg(feature = "sessions")]
                     Some(b"ReplicaTaskSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "ReplicaTaskSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::ReplicaTaskSessions(value),
-                                "ReplicaTaskSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "ReplicaTaskSessions",
+                            EntityList::ReplicaTaskSessions,
+                        )?
                     }
                     #[cfg(feature = "sessions")]
                     Some(b"RestoreSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RestoreSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::RestoreSessions(value),
-                                "RestoreSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "RestoreSessions",
+                            EntityList::RestoreSessions,
+                        )?
                     }
                     #[cfg(feature = "cloud_failover")]
                     Some(b"CloudFailoverPlans") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudFailoverPlans", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudFailoverPlans(value),
-                                "CloudFailoverPlans",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudFailoverPlans",
+                            EntityList::CloudFailoverPlans,
+                        )?
                     }
                     #[cfg(feature = "cloud_failover")]
                     Some(b"CloudFailoverSessions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudFailoverSessions", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudFailoverSessions(value),
-                                "CloudFailoverSessions",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudFailoverSessions",
+                            EntityList::CloudFailoverSessions,
+                        )?
                     }
                     #[cfg(feature = "cloud_failover")]
                     Some(b"CloudReplicas") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudReplicas", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudReplicas(value),
-                                "CloudReplicas",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudReplicas",
+                            EntityList::CloudReplicas,
+                        )?
                     }
                     #[cfg(feature = "cloud_failover")]
                     Some(b"CloudVmReplicaPoints") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudVmReplicaPoints", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudVmReplicaPoints(value),
-                                "CloudVmReplicaPoints",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudVmReplicaPoints",
+                            EntityList::CloudVmReplicaPoints,
+                        )?
                     }
                     #[cfg(feature = "cloud_failover")]
                     Some(b"CloudHardwarePlans") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudHardwarePlans", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudHardwarePlans(value),
-                                "CloudHardwarePlans",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudHardwarePlans",
+                            EntityList::CloudHardwarePlans,
+                        )?
                     }
                     #[cfg(feature = "cloud_tenants")]
                     Some(b"CloudTenants") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudTenants", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudTenants(value),
-                                "CloudTenants",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudTenants",
+                            EntityList::CloudTenants,
+                        )?
                     }
                     #[cfg(feature = "cloud_network")]
                     Some(b"CloudGateways") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudGateways", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudGateways(value),
-                                "CloudGateways",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudGateways",
+                            EntityList::CloudGateways,
+                        )?
                     }
                     #[cfg(feature = "cloud_network")]
                     Some(b"CloudGatewayPools") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudGatewayPools", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudGatewayPools(value),
-                                "CloudGatewayPools",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudGatewayPools",
+                            EntityList::CloudGatewayPools,
+                        )?
                     }
                     #[cfg(feature = "cloud_network")]
                     Some(b"CloudPublicIps") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "CloudPublicIps", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::CloudPublicIps(value),
-                                "CloudPublicIps",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudPublicIps",
+                            EntityList::CloudPublicIps,
+                        )?
                     }
                     #[cfg(feature = "cloud_network")]
                     Some(b"VlanConfigurations") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VlanConfigurations", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VlanConfigurations(value),
-                                "VlanConfigurations",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VlanConfigurations",
+                            EntityList::VlanConfigurations,
+                        )?
                     }
                     #[cfg(feature = "cloud_network")]
                     Some(b"VCloudOrganizationConfigs") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VCloudOrganizationConfigs", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VCloudOrganizationConfigs(value),
-                                "VCloudOrganizationConfigs",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VCloudOrganizationConfigs",
+                            EntityList::VCloudOrganizationConfigs,
+                        )?
                     }
                     #[cfg(feature = "cloud_network")]
                     Some(b"VSphereSelfServiceConfigs") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VSphereSelfServiceConfigs", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                EntityList::VSphereSelfServiceConfigs(value),
-                                "VSphereSelfServiceConfigs",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "VSphereSelfServiceConfigs",
+                            EntityList::VSphereSelfServiceConfigs,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { list, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Entities {
@@ -957,9 +782,7 @@ crate::json::serde_impls!(Entities);
 impl crate::xml::CollectUnknown for Entities {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(item) = &self.list {
-            item.collect_unknown(path, found);
-        }
+        self.list.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `EntitiesType` in `schemas/query.xsd`: the variant is the element name.
@@ -2507,90 +2330,53 @@ pub struct QueryResult {
 }
 impl FromXml for QueryResult {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut refs: Option<EntityReferences> = None;
-        let mut entities: Option<Entities> = None;
-        let mut resources: Option<Resources> = None;
-        let mut links: Option<LinkList> = None;
-        let mut paging_info: Option<PagingInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Refs") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Refs", None)?;
-                        reader.set_once(&mut refs, value, "Refs", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Refs") => xml.complex(&mut out.refs, child, "Refs")?,
                     Some(b"Entities") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Entities", None)?;
-                        reader.set_once(&mut entities, value, "Entities", offset)?;
+                        xml.complex(&mut out.entities, child, "Entities")?
                     }
                     Some(b"Resources") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Resources", None)?;
-                        reader.set_once(&mut resources, value, "Resources", offset)?;
+                        xml.complex(&mut out.resources, child, "Resources")?
                     }
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"PagingInfo") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "PagingInfo", None)?;
-                        reader.set_once(&mut paging_info, value, "PagingInfo", offset)?;
+                        xml.complex(&mut out.paging_info, child, "PagingInfo")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            refs,
-            entities,
-            resources,
-            links,
-            paging_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for QueryResult {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.refs {
-            ToXml::to_xml(value, writer, "Refs");
-        }
-        if let Some(value) = &self.entities {
-            ToXml::to_xml(value, writer, "Entities");
-        }
-        if let Some(value) = &self.resources {
-            ToXml::to_xml(value, writer, "Resources");
-        }
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.paging_info {
-            ToXml::to_xml(value, writer, "PagingInfo");
-        }
+        writer.optional_complex("Refs", &self.refs);
+        writer.optional_complex("Entities", &self.entities);
+        writer.optional_complex("Resources", &self.resources);
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("PagingInfo", &self.paging_info);
         writer.end(name);
     }
 }
@@ -2641,21 +2427,11 @@ crate::json::serde_impls!(QueryResult);
 impl crate::xml::CollectUnknown for QueryResult {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.refs {
-            crate::xml::visit_unknown(path, "Refs", v, found);
-        }
-        if let Some(v) = &self.entities {
-            crate::xml::visit_unknown(path, "Entities", v, found);
-        }
-        if let Some(v) = &self.resources {
-            crate::xml::visit_unknown(path, "Resources", v, found);
-        }
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.paging_info {
-            crate::xml::visit_unknown(path, "PagingInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Refs", &self.refs, found);
+        crate::xml::visit_unknown(path, "Entities", &self.entities, found);
+        crate::xml::visit_unknown(path, "Resources", &self.resources, found);
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "PagingInfo", &self.paging_info, found);
     }
 }
 /// Non-entity resources of a query result, such as tasks (a choice, as in EntitiesType).
@@ -2671,83 +2447,66 @@ pub struct Resources {
 }
 impl FromXml for Resources {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut list: Option<ResourceList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Tasks") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Tasks", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                ResourceList::Tasks(value),
-                                "Tasks",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "Tasks",
+                            ResourceList::Tasks,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"CredentialsList") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CredentialsList", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                ResourceList::CredentialsList(value),
-                                "CredentialsList",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CredentialsList",
+                            ResourceList::CredentialsList,
+                        )?
                     }
                     #[cfg(feature = "infrastructure")]
                     Some(b"PasswordKeyInfoList") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "PasswordKeyInfoList", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                ResourceList::PasswordKeyInfoList(value),
-                                "PasswordKeyInfoList",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "PasswordKeyInfoList",
+                            ResourceList::PasswordKeyInfoList,
+                        )?
                     }
                     #[cfg(feature = "cloud_tenants")]
                     Some(b"CloudSubtenants") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "CloudSubtenants", None)?;
-                        reader
-                            .set_once(
-                                &mut list,
-                                ResourceList::CloudSubtenants(value),
-                                "CloudSubtenants",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut out.list,
+                            child,
+                            "CloudSubtenants",
+                            ResourceList::CloudSubtenants,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { list, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Resources {
@@ -2811,9 +2570,7 @@ crate::json::serde_impls!(Resources);
 impl crate::xml::CollectUnknown for Resources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(item) = &self.list {
-            item.collect_unknown(path, found);
-        }
+        self.list.collect_unknown(path, found);
     }
 }
 /// One item of the `xs:choice` in schema type `ResourcesType` in `schemas/query.xsd`: the variant is the element name.

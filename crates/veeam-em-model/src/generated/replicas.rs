@@ -35,125 +35,59 @@ pub struct FailoverPlan {
 }
 impl FromXml for FailoverPlan {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut description: Option<crate::Text> = None;
-        let mut failover_plan_info: Option<FailoverPlanInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Description") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Description")?
-                        {
-                            reader
-                                .set_once(&mut description, value, "Description", offset)?;
-                        }
+                        xml.optional_value(&mut out.description, child, "Description")?
                     }
                     Some(b"FailoverPlanInfo") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "FailoverPlanInfo", None)?;
-                        reader
-                            .set_once(
-                                &mut failover_plan_info,
-                                value,
-                                "FailoverPlanInfo",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.failover_plan_info,
+                            child,
+                            "FailoverPlanInfo",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            description,
-            failover_plan_info,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FailoverPlan {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.description {
-            writer.value_element("Description", value);
-        }
-        if let Some(value) = &self.failover_plan_info {
-            ToXml::to_xml(value, writer, "FailoverPlanInfo");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Description", &self.description);
+        writer.optional_complex("FailoverPlanInfo", &self.failover_plan_info);
         writer.end(name);
     }
 }
@@ -210,12 +144,13 @@ crate::json::serde_impls!(FailoverPlan);
 impl crate::xml::CollectUnknown for FailoverPlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.failover_plan_info {
-            crate::xml::visit_unknown(path, "FailoverPlanInfo", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "FailoverPlanInfo",
+            &self.failover_plan_info,
+            found,
+        );
     }
 }
 /// Content of a failover plan: the VMs it fails over.
@@ -231,47 +166,41 @@ pub struct FailoverPlanInfo {
 }
 impl FromXml for FailoverPlanInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut includes: Option<FailoveredVmList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Includes") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Includes", None)?;
-                        reader.set_once(&mut includes, value, "Includes", offset)?;
+                        xml.complex(&mut out.includes, child, "Includes")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { includes, unknown })
+        Ok(out)
     }
 }
 impl ToXml for FailoverPlanInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.includes {
-            ToXml::to_xml(value, writer, "Includes");
-        }
+        writer.optional_complex("Includes", &self.includes);
         writer.end(name);
     }
 }
@@ -308,9 +237,7 @@ crate::json::serde_impls!(FailoverPlanInfo);
 impl crate::xml::CollectUnknown for FailoverPlanInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.includes {
-            crate::xml::visit_unknown(path, "Includes", v, found);
-        }
+        crate::xml::visit_unknown(path, "Includes", &self.includes, found);
     }
 }
 /// Request body choosing the restore points a failover plan starts from: the latest ones, or the last ones before a date.
@@ -328,67 +255,45 @@ pub struct FailoverPlanManagementSpec {
 }
 impl FromXml for FailoverPlanManagementSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut start_now: Option<bool> = None;
-        let mut start_date: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"StartNow") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StartNow")?
-                        {
-                            reader.set_once(&mut start_now, value, "StartNow", offset)?;
-                        }
+                        xml.optional_value(&mut out.start_now, child, "StartNow")?
                     }
                     Some(b"StartDate") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "StartDate")?
-                        {
-                            reader
-                                .set_once(&mut start_date, value, "StartDate", offset)?;
-                        }
+                        xml.optional_value(&mut out.start_date, child, "StartDate")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            start_now,
-            start_date,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FailoverPlanManagementSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.start_now {
-            writer.value_element("StartNow", value);
-        }
-        if let Some(value) = &self.start_date {
-            writer.value_element("StartDate", value);
-        }
+        writer.optional_value("StartNow", &self.start_now);
+        writer.optional_value("StartDate", &self.start_date);
         writer.end(name);
     }
 }
@@ -442,51 +347,41 @@ pub struct FailoverPlans {
 }
 impl FromXml for FailoverPlans {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut failover_plans: Vec<FailoverPlan> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FailoverPlan") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "FailoverPlan",
-                                Some(failover_plans.len() + 1),
-                            )?;
-                        failover_plans.push(value);
+                        xml.push_complex(&mut out.failover_plans, child, "FailoverPlan")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { failover_plans, unknown })
+        Ok(out)
     }
 }
 impl ToXml for FailoverPlans {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.failover_plans {
-            ToXml::to_xml(item, writer, "FailoverPlan");
-        }
+        writer.complexes("FailoverPlan", &self.failover_plans);
         writer.end(name);
     }
 }
@@ -524,9 +419,7 @@ crate::json::serde_impls!(FailoverPlans);
 impl crate::xml::CollectUnknown for FailoverPlans {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.failover_plans {
-            crate::xml::visit_unknown(path, "FailoverPlan", v, found);
-        }
+        crate::xml::visit_unknown(path, "FailoverPlan", &self.failover_plans, found);
     }
 }
 /// A VM included in a failover plan, with its place in the failover order.
@@ -558,165 +451,76 @@ pub struct FailoveredVm {
 }
 impl FromXml for FailoveredVm {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut failovered_vm_id: Option<crate::Text> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut display_name: Option<crate::Text> = None;
-        let mut order: Option<i32> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"FailoveredVmId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailoveredVmId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failovered_vm_id,
-                                    value,
-                                    "FailoveredVmId",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failovered_vm_id,
+                            child,
+                            "FailoveredVmId",
+                        )?
                     }
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"DisplayName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisplayName")?
-                        {
-                            reader
-                                .set_once(&mut display_name, value, "DisplayName", offset)?;
-                        }
+                        xml.optional_value(&mut out.display_name, child, "DisplayName")?
                     }
-                    Some(b"Order") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Order")?
-                        {
-                            reader.set_once(&mut order, value, "Order", offset)?;
-                        }
-                    }
+                    Some(b"Order") => xml.optional_value(&mut out.order, child, "Order")?,
                     Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.guest_processing_options,
+                            child,
+                            "GuestProcessingOptions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            failovered_vm_id,
-            hierarchy_obj_ref,
-            name,
-            display_name,
-            order,
-            guest_processing_options,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FailoveredVm {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.failovered_vm_id {
-            writer.value_element("FailoveredVmId", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.display_name {
-            writer.value_element("DisplayName", value);
-        }
-        if let Some(value) = &self.order {
-            writer.value_element("Order", value);
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("FailoveredVmId", &self.failovered_vm_id);
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("DisplayName", &self.display_name);
+        writer.optional_value("Order", &self.order);
+        writer
+            .optional_complex("GuestProcessingOptions", &self.guest_processing_options);
         writer.end(name);
     }
 }
@@ -779,12 +583,13 @@ crate::json::serde_impls!(FailoveredVm);
 impl crate::xml::CollectUnknown for FailoveredVm {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(
+            path,
+            "GuestProcessingOptions",
+            &self.guest_processing_options,
+            found,
+        );
     }
 }
 /// The VMs of a failover plan.
@@ -800,51 +605,41 @@ pub struct FailoveredVmList {
 }
 impl FromXml for FailoveredVmList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut failovered_vms: Vec<FailoveredVm> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FailoveredVm") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "FailoveredVm",
-                                Some(failovered_vms.len() + 1),
-                            )?;
-                        failovered_vms.push(value);
+                        xml.push_complex(&mut out.failovered_vms, child, "FailoveredVm")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { failovered_vms, unknown })
+        Ok(out)
     }
 }
 impl ToXml for FailoveredVmList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.failovered_vms {
-            ToXml::to_xml(item, writer, "FailoveredVm");
-        }
+        writer.complexes("FailoveredVm", &self.failovered_vms);
         writer.end(name);
     }
 }
@@ -882,9 +677,7 @@ crate::json::serde_impls!(FailoveredVmList);
 impl crate::xml::CollectUnknown for FailoveredVmList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.failovered_vms {
-            crate::xml::visit_unknown(path, "FailoveredVm", v, found);
-        }
+        crate::xml::visit_unknown(path, "FailoveredVm", &self.failovered_vms, found);
     }
 }
 /// The replicas produced by one replication job on a connected backup server.
@@ -910,107 +703,51 @@ pub struct Replica {
 }
 impl FromXml for Replica {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut platform: Option<ReplicaPlatform> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            platform,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for Replica {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Platform", &self.platform);
         writer.end(name);
     }
 }
@@ -1064,9 +801,7 @@ crate::json::serde_impls!(Replica);
 impl crate::xml::CollectUnknown for Replica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Platform whose VMs a replication job replicates.
@@ -1199,47 +934,41 @@ pub struct Replicas {
 }
 impl FromXml for Replicas {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut replicas: Vec<Replica> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Replica") => {
-                        let value = reader
-                            .complex_child(child, "Replica", Some(replicas.len() + 1))?;
-                        replicas.push(value);
+                        xml.push_complex(&mut out.replicas, child, "Replica")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { replicas, unknown })
+        Ok(out)
     }
 }
 impl ToXml for Replicas {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.replicas {
-            ToXml::to_xml(item, writer, "Replica");
-        }
+        writer.complexes("Replica", &self.replicas);
         writer.end(name);
     }
 }
@@ -1277,9 +1006,7 @@ crate::json::serde_impls!(Replicas);
 impl crate::xml::CollectUnknown for Replicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.replicas {
-            crate::xml::visit_unknown(path, "Replica", v, found);
-        }
+        crate::xml::visit_unknown(path, "Replica", &self.replicas, found);
     }
 }
 /// A restore point of one replicated Cloud Director vApp; the starting point of a vApp failover.
@@ -1313,165 +1040,76 @@ pub struct VAppReplicaPoint {
 }
 impl FromXml for VAppReplicaPoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut v_app_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut v_app_name: Option<crate::Text> = None;
-        let mut algorithm: Option<RestorePointAlgorithm> = None;
-        let mut point_type: Option<ReplicaPointKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VAppDisplayName" => {
-                    if v_app_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VAppDisplayName"));
-                    }
-                    v_app_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VAppDisplayName")?;
+                    xml.attribute(
+                        &mut out.v_app_display_name,
+                        &element,
+                        &attr,
+                        "VAppDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"VAppName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VAppName")?
-                        {
-                            reader.set_once(&mut v_app_name, value, "VAppName", offset)?;
-                        }
+                        xml.optional_value(&mut out.v_app_name, child, "VAppName")?
                     }
                     Some(b"Algorithm") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Algorithm")?
-                        {
-                            reader.set_once(&mut algorithm, value, "Algorithm", offset)?;
-                        }
+                        xml.optional_value(&mut out.algorithm, child, "Algorithm")?
                     }
                     Some(b"PointType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PointType")?
-                        {
-                            reader
-                                .set_once(&mut point_type, value, "PointType", offset)?;
-                        }
+                        xml.optional_value(&mut out.point_type, child, "PointType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            v_app_display_name,
-            links,
-            creation_time_utc,
-            v_app_name,
-            algorithm,
-            point_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppReplicaPoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.v_app_display_name {
-            writer.attribute_value("VAppDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VAppDisplayName", &self.v_app_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.v_app_name {
-            writer.value_element("VAppName", value);
-        }
-        if let Some(value) = &self.algorithm {
-            writer.value_element("Algorithm", value);
-        }
-        if let Some(value) = &self.point_type {
-            writer.value_element("PointType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("VAppName", &self.v_app_name);
+        writer.optional_value("Algorithm", &self.algorithm);
+        writer.optional_value("PointType", &self.point_type);
         writer.end(name);
     }
 }
@@ -1537,9 +1175,7 @@ crate::json::serde_impls!(VAppReplicaPoint);
 impl crate::xml::CollectUnknown for VAppReplicaPoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of vApp replica restore point entities.
@@ -1555,54 +1191,45 @@ pub struct VAppReplicaPoints {
 }
 impl FromXml for VAppReplicaPoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut v_app_replica_points: Vec<VAppReplicaPoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VAppReplicaPoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VAppReplicaPoint",
-                                Some(v_app_replica_points.len() + 1),
-                            )?;
-                        v_app_replica_points.push(value);
+                        xml.push_complex(
+                            &mut out.v_app_replica_points,
+                            child,
+                            "VAppReplicaPoint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            v_app_replica_points,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VAppReplicaPoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.v_app_replica_points {
-            ToXml::to_xml(item, writer, "VAppReplicaPoint");
-        }
+        writer.complexes("VAppReplicaPoint", &self.v_app_replica_points);
         writer.end(name);
     }
 }
@@ -1640,9 +1267,12 @@ crate::json::serde_impls!(VAppReplicaPoints);
 impl crate::xml::CollectUnknown for VAppReplicaPoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.v_app_replica_points {
-            crate::xml::visit_unknown(path, "VAppReplicaPoint", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VAppReplicaPoint",
+            &self.v_app_replica_points,
+            found,
+        );
     }
 }
 /// A restore point of one replicated VM; the starting point of a failover or a guest file restore.
@@ -1676,165 +1306,76 @@ pub struct VmReplicaPoint {
 }
 impl FromXml for VmReplicaPoint {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut vm_name: Option<crate::Text> = None;
-        let mut algorithm: Option<RestorePointAlgorithm> = None;
-        let mut point_type: Option<ReplicaPointKind> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"VmName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VmName")?
-                        {
-                            reader.set_once(&mut vm_name, value, "VmName", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_name, child, "VmName")?
                     }
                     Some(b"Algorithm") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Algorithm")?
-                        {
-                            reader.set_once(&mut algorithm, value, "Algorithm", offset)?;
-                        }
+                        xml.optional_value(&mut out.algorithm, child, "Algorithm")?
                     }
                     Some(b"PointType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "PointType")?
-                        {
-                            reader
-                                .set_once(&mut point_type, value, "PointType", offset)?;
-                        }
+                        xml.optional_value(&mut out.point_type, child, "PointType")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            creation_time_utc,
-            vm_name,
-            algorithm,
-            point_type,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmReplicaPoint {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.vm_name {
-            writer.value_element("VmName", value);
-        }
-        if let Some(value) = &self.algorithm {
-            writer.value_element("Algorithm", value);
-        }
-        if let Some(value) = &self.point_type {
-            writer.value_element("PointType", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("VmName", &self.vm_name);
+        writer.optional_value("Algorithm", &self.algorithm);
+        writer.optional_value("PointType", &self.point_type);
         writer.end(name);
     }
 }
@@ -1900,9 +1441,7 @@ crate::json::serde_impls!(VmReplicaPoint);
 impl crate::xml::CollectUnknown for VmReplicaPoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A VM replica restore point mounted for guest file restore, with the roots of its file systems.
@@ -1924,82 +1463,45 @@ pub struct VmReplicaPointMount {
 }
 impl FromXml for VmReplicaPointMount {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut fs_roots: Option<DirectoryEntryList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"FSRoots") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FSRoots", None)?;
-                        reader.set_once(&mut fs_roots, value, "FSRoots", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"FSRoots") => xml.complex(&mut out.fs_roots, child, "FSRoots")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            fs_roots,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmReplicaPointMount {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.fs_roots {
-            ToXml::to_xml(value, writer, "FSRoots");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_complex("FSRoots", &self.fs_roots);
         writer.end(name);
     }
 }
@@ -2042,12 +1544,8 @@ crate::json::serde_impls!(VmReplicaPointMount);
 impl crate::xml::CollectUnknown for VmReplicaPointMount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.fs_roots {
-            crate::xml::visit_unknown(path, "FSRoots", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "FSRoots", &self.fs_roots, found);
     }
 }
 /// A collection of mount points of a VM replica restore point.
@@ -2063,54 +1561,45 @@ pub struct VmReplicaPointMounts {
 }
 impl FromXml for VmReplicaPointMounts {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_replica_point_mounts: Vec<VmReplicaPointMount> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmReplicaPointMount") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VmReplicaPointMount",
-                                Some(vm_replica_point_mounts.len() + 1),
-                            )?;
-                        vm_replica_point_mounts.push(value);
+                        xml.push_complex(
+                            &mut out.vm_replica_point_mounts,
+                            child,
+                            "VmReplicaPointMount",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            vm_replica_point_mounts,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmReplicaPointMounts {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vm_replica_point_mounts {
-            ToXml::to_xml(item, writer, "VmReplicaPointMount");
-        }
+        writer.complexes("VmReplicaPointMount", &self.vm_replica_point_mounts);
         writer.end(name);
     }
 }
@@ -2148,9 +1637,12 @@ crate::json::serde_impls!(VmReplicaPointMounts);
 impl crate::xml::CollectUnknown for VmReplicaPointMounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.vm_replica_point_mounts {
-            crate::xml::visit_unknown(path, "VmReplicaPointMount", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmReplicaPointMount",
+            &self.vm_replica_point_mounts,
+            found,
+        );
     }
 }
 /// A collection of VM replica restore point entities.
@@ -2166,51 +1658,45 @@ pub struct VmReplicaPoints {
 }
 impl FromXml for VmReplicaPoints {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vm_replica_points: Vec<VmReplicaPoint> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"VmReplicaPoint") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "VmReplicaPoint",
-                                Some(vm_replica_points.len() + 1),
-                            )?;
-                        vm_replica_points.push(value);
+                        xml.push_complex(
+                            &mut out.vm_replica_points,
+                            child,
+                            "VmReplicaPoint",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { vm_replica_points, unknown })
+        Ok(out)
     }
 }
 impl ToXml for VmReplicaPoints {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.vm_replica_points {
-            ToXml::to_xml(item, writer, "VmReplicaPoint");
-        }
+        writer.complexes("VmReplicaPoint", &self.vm_replica_points);
         writer.end(name);
     }
 }
@@ -2248,9 +1734,12 @@ crate::json::serde_impls!(VmReplicaPoints);
 impl crate::xml::CollectUnknown for VmReplicaPoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.vm_replica_points {
-            crate::xml::visit_unknown(path, "VmReplicaPoint", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "VmReplicaPoint",
+            &self.vm_replica_points,
+            found,
+        );
     }
 }
 impl RootElement for Replica {

@@ -55,333 +55,163 @@ pub struct JobStatisticsReportFrame {
 }
 impl FromXml for JobStatisticsReportFrame {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut running_jobs: Option<i32> = None;
-        let mut scheduled_jobs: Option<i32> = None;
-        let mut scheduled_backup_jobs: Option<i32> = None;
-        let mut scheduled_replica_jobs: Option<i32> = None;
-        let mut total_job_runs: Option<i32> = None;
-        let mut successful_job_runs: Option<i32> = None;
-        let mut warnings_job_runs: Option<i32> = None;
-        let mut failed_job_runs: Option<i32> = None;
-        let mut max_job_duration: Option<i32> = None;
-        let mut max_backup_job_duration: Option<i32> = None;
-        let mut max_replica_job_duration: Option<i32> = None;
-        let mut max_duration_backup_job_name: Option<crate::Text> = None;
-        let mut max_duration_replica_job_name: Option<crate::Text> = None;
-        let mut backup_job_status_report_link: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"RunningJobs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RunningJobs")?
-                        {
-                            reader
-                                .set_once(&mut running_jobs, value, "RunningJobs", offset)?;
-                        }
+                        xml.optional_value(&mut out.running_jobs, child, "RunningJobs")?
                     }
                     Some(b"ScheduledJobs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduledJobs")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut scheduled_jobs,
-                                    value,
-                                    "ScheduledJobs",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.scheduled_jobs,
+                            child,
+                            "ScheduledJobs",
+                        )?
                     }
                     Some(b"ScheduledBackupJobs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduledBackupJobs")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut scheduled_backup_jobs,
-                                    value,
-                                    "ScheduledBackupJobs",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.scheduled_backup_jobs,
+                            child,
+                            "ScheduledBackupJobs",
+                        )?
                     }
                     Some(b"ScheduledReplicaJobs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduledReplicaJobs")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut scheduled_replica_jobs,
-                                    value,
-                                    "ScheduledReplicaJobs",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.scheduled_replica_jobs,
+                            child,
+                            "ScheduledReplicaJobs",
+                        )?
                     }
                     Some(b"TotalJobRuns") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TotalJobRuns")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut total_job_runs,
-                                    value,
-                                    "TotalJobRuns",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.total_job_runs,
+                            child,
+                            "TotalJobRuns",
+                        )?
                     }
                     Some(b"SuccessfulJobRuns") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SuccessfulJobRuns")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut successful_job_runs,
-                                    value,
-                                    "SuccessfulJobRuns",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.successful_job_runs,
+                            child,
+                            "SuccessfulJobRuns",
+                        )?
                     }
                     Some(b"WarningsJobRuns") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WarningsJobRuns")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut warnings_job_runs,
-                                    value,
-                                    "WarningsJobRuns",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.warnings_job_runs,
+                            child,
+                            "WarningsJobRuns",
+                        )?
                     }
                     Some(b"FailedJobRuns") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailedJobRuns")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failed_job_runs,
-                                    value,
-                                    "FailedJobRuns",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failed_job_runs,
+                            child,
+                            "FailedJobRuns",
+                        )?
                     }
                     Some(b"MaxJobDuration") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxJobDuration")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_job_duration,
-                                    value,
-                                    "MaxJobDuration",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_job_duration,
+                            child,
+                            "MaxJobDuration",
+                        )?
                     }
                     Some(b"MaxBackupJobDuration") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxBackupJobDuration")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_backup_job_duration,
-                                    value,
-                                    "MaxBackupJobDuration",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_backup_job_duration,
+                            child,
+                            "MaxBackupJobDuration",
+                        )?
                     }
                     Some(b"MaxReplicaJobDuration") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxReplicaJobDuration")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_replica_job_duration,
-                                    value,
-                                    "MaxReplicaJobDuration",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_replica_job_duration,
+                            child,
+                            "MaxReplicaJobDuration",
+                        )?
                     }
                     Some(b"MaxDurationBackupJobName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxDurationBackupJobName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_duration_backup_job_name,
-                                    value,
-                                    "MaxDurationBackupJobName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_duration_backup_job_name,
+                            child,
+                            "MaxDurationBackupJobName",
+                        )?
                     }
                     Some(b"MaxDurationReplicaJobName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "MaxDurationReplicaJobName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut max_duration_replica_job_name,
-                                    value,
-                                    "MaxDurationReplicaJobName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.max_duration_replica_job_name,
+                            child,
+                            "MaxDurationReplicaJobName",
+                        )?
                     }
                     Some(b"BackupJobStatusReportLink") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupJobStatusReportLink")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_job_status_report_link,
-                                    value,
-                                    "BackupJobStatusReportLink",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_job_status_report_link,
+                            child,
+                            "BackupJobStatusReportLink",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            running_jobs,
-            scheduled_jobs,
-            scheduled_backup_jobs,
-            scheduled_replica_jobs,
-            total_job_runs,
-            successful_job_runs,
-            warnings_job_runs,
-            failed_job_runs,
-            max_job_duration,
-            max_backup_job_duration,
-            max_replica_job_duration,
-            max_duration_backup_job_name,
-            max_duration_replica_job_name,
-            backup_job_status_report_link,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for JobStatisticsReportFrame {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.running_jobs {
-            writer.value_element("RunningJobs", value);
-        }
-        if let Some(value) = &self.scheduled_jobs {
-            writer.value_element("ScheduledJobs", value);
-        }
-        if let Some(value) = &self.scheduled_backup_jobs {
-            writer.value_element("ScheduledBackupJobs", value);
-        }
-        if let Some(value) = &self.scheduled_replica_jobs {
-            writer.value_element("ScheduledReplicaJobs", value);
-        }
-        if let Some(value) = &self.total_job_runs {
-            writer.value_element("TotalJobRuns", value);
-        }
-        if let Some(value) = &self.successful_job_runs {
-            writer.value_element("SuccessfulJobRuns", value);
-        }
-        if let Some(value) = &self.warnings_job_runs {
-            writer.value_element("WarningsJobRuns", value);
-        }
-        if let Some(value) = &self.failed_job_runs {
-            writer.value_element("FailedJobRuns", value);
-        }
-        if let Some(value) = &self.max_job_duration {
-            writer.value_element("MaxJobDuration", value);
-        }
-        if let Some(value) = &self.max_backup_job_duration {
-            writer.value_element("MaxBackupJobDuration", value);
-        }
-        if let Some(value) = &self.max_replica_job_duration {
-            writer.value_element("MaxReplicaJobDuration", value);
-        }
-        if let Some(value) = &self.max_duration_backup_job_name {
-            writer.value_element("MaxDurationBackupJobName", value);
-        }
-        if let Some(value) = &self.max_duration_replica_job_name {
-            writer.value_element("MaxDurationReplicaJobName", value);
-        }
-        if let Some(value) = &self.backup_job_status_report_link {
-            writer.value_element("BackupJobStatusReportLink", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("RunningJobs", &self.running_jobs);
+        writer.optional_value("ScheduledJobs", &self.scheduled_jobs);
+        writer.optional_value("ScheduledBackupJobs", &self.scheduled_backup_jobs);
+        writer.optional_value("ScheduledReplicaJobs", &self.scheduled_replica_jobs);
+        writer.optional_value("TotalJobRuns", &self.total_job_runs);
+        writer.optional_value("SuccessfulJobRuns", &self.successful_job_runs);
+        writer.optional_value("WarningsJobRuns", &self.warnings_job_runs);
+        writer.optional_value("FailedJobRuns", &self.failed_job_runs);
+        writer.optional_value("MaxJobDuration", &self.max_job_duration);
+        writer.optional_value("MaxBackupJobDuration", &self.max_backup_job_duration);
+        writer.optional_value("MaxReplicaJobDuration", &self.max_replica_job_duration);
+        writer
+            .optional_value(
+                "MaxDurationBackupJobName",
+                &self.max_duration_backup_job_name,
+            );
+        writer
+            .optional_value(
+                "MaxDurationReplicaJobName",
+                &self.max_duration_replica_job_name,
+            );
+        writer
+            .optional_value(
+                "BackupJobStatusReportLink",
+                &self.backup_job_status_report_link,
+            );
         writer.end(name);
     }
 }
@@ -480,9 +310,7 @@ crate::json::serde_impls!(JobStatisticsReportFrame);
 impl crate::xml::CollectUnknown for JobStatisticsReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Counts of infrastructure components, jobs, and VMs by the result of their latest run.
@@ -518,219 +346,107 @@ pub struct OverviewReportFrame {
 }
 impl FromXml for OverviewReportFrame {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut backup_servers: Option<i32> = None;
-        let mut proxy_servers: Option<i32> = None;
-        let mut repository_servers: Option<i32> = None;
-        let mut running_jobs: Option<i32> = None;
-        let mut scheduled_jobs: Option<i32> = None;
-        let mut successful_vm_lastest_states: Option<i32> = None;
-        let mut warning_vm_lastest_states: Option<i32> = None;
-        let mut failed_vm_lastest_states: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"BackupServers") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupServers")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backup_servers,
-                                    value,
-                                    "BackupServers",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.backup_servers,
+                            child,
+                            "BackupServers",
+                        )?
                     }
                     Some(b"ProxyServers") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProxyServers")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut proxy_servers,
-                                    value,
-                                    "ProxyServers",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.proxy_servers,
+                            child,
+                            "ProxyServers",
+                        )?
                     }
                     Some(b"RepositoryServers") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RepositoryServers")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut repository_servers,
-                                    value,
-                                    "RepositoryServers",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.repository_servers,
+                            child,
+                            "RepositoryServers",
+                        )?
                     }
                     Some(b"RunningJobs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RunningJobs")?
-                        {
-                            reader
-                                .set_once(&mut running_jobs, value, "RunningJobs", offset)?;
-                        }
+                        xml.optional_value(&mut out.running_jobs, child, "RunningJobs")?
                     }
                     Some(b"ScheduledJobs") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ScheduledJobs")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut scheduled_jobs,
-                                    value,
-                                    "ScheduledJobs",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.scheduled_jobs,
+                            child,
+                            "ScheduledJobs",
+                        )?
                     }
                     Some(b"SuccessfulVmLastestStates") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SuccessfulVmLastestStates")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut successful_vm_lastest_states,
-                                    value,
-                                    "SuccessfulVmLastestStates",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.successful_vm_lastest_states,
+                            child,
+                            "SuccessfulVmLastestStates",
+                        )?
                     }
                     Some(b"WarningVmLastestStates") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WarningVmLastestStates")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut warning_vm_lastest_states,
-                                    value,
-                                    "WarningVmLastestStates",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.warning_vm_lastest_states,
+                            child,
+                            "WarningVmLastestStates",
+                        )?
                     }
                     Some(b"FailedVmLastestStates") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FailedVmLastestStates")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut failed_vm_lastest_states,
-                                    value,
-                                    "FailedVmLastestStates",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.failed_vm_lastest_states,
+                            child,
+                            "FailedVmLastestStates",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            backup_servers,
-            proxy_servers,
-            repository_servers,
-            running_jobs,
-            scheduled_jobs,
-            successful_vm_lastest_states,
-            warning_vm_lastest_states,
-            failed_vm_lastest_states,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for OverviewReportFrame {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.backup_servers {
-            writer.value_element("BackupServers", value);
-        }
-        if let Some(value) = &self.proxy_servers {
-            writer.value_element("ProxyServers", value);
-        }
-        if let Some(value) = &self.repository_servers {
-            writer.value_element("RepositoryServers", value);
-        }
-        if let Some(value) = &self.running_jobs {
-            writer.value_element("RunningJobs", value);
-        }
-        if let Some(value) = &self.scheduled_jobs {
-            writer.value_element("ScheduledJobs", value);
-        }
-        if let Some(value) = &self.successful_vm_lastest_states {
-            writer.value_element("SuccessfulVmLastestStates", value);
-        }
-        if let Some(value) = &self.warning_vm_lastest_states {
-            writer.value_element("WarningVmLastestStates", value);
-        }
-        if let Some(value) = &self.failed_vm_lastest_states {
-            writer.value_element("FailedVmLastestStates", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("BackupServers", &self.backup_servers);
+        writer.optional_value("ProxyServers", &self.proxy_servers);
+        writer.optional_value("RepositoryServers", &self.repository_servers);
+        writer.optional_value("RunningJobs", &self.running_jobs);
+        writer.optional_value("ScheduledJobs", &self.scheduled_jobs);
+        writer
+            .optional_value(
+                "SuccessfulVmLastestStates",
+                &self.successful_vm_lastest_states,
+            );
+        writer.optional_value("WarningVmLastestStates", &self.warning_vm_lastest_states);
+        writer.optional_value("FailedVmLastestStates", &self.failed_vm_lastest_states);
         writer.end(name);
     }
 }
@@ -803,9 +519,7 @@ crate::json::serde_impls!(OverviewReportFrame);
 impl crate::xml::CollectUnknown for OverviewReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// How many VMs were backed up and replicated on one day (Timestamp: midnight of that day, with the server's UTC offset).
@@ -825,75 +539,53 @@ pub struct ProcessedVmsReportDay {
 }
 impl FromXml for ProcessedVmsReportDay {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backuped_vms: Option<i32> = None;
-        let mut replicated_vms: Option<i32> = None;
-        let mut timestamp: Option<crate::DateTime> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 b"BackupedVms" => {
-                    if backuped_vms.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "BackupedVms"));
-                    }
-                    backuped_vms = reader
-                        .optional_attribute_value(&element, &attr, "BackupedVms")?;
+                    xml.attribute(&mut out.backuped_vms, &element, &attr, "BackupedVms")?
                 }
                 b"ReplicatedVms" => {
-                    if replicated_vms.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "ReplicatedVms"));
-                    }
-                    replicated_vms = reader
-                        .optional_attribute_value(&element, &attr, "ReplicatedVms")?;
+                    xml.attribute(
+                        &mut out.replicated_vms,
+                        &element,
+                        &attr,
+                        "ReplicatedVms",
+                    )?
                 }
                 b"Timestamp" => {
-                    if timestamp.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Timestamp"));
-                    }
-                    timestamp = reader
-                        .optional_attribute_value(&element, &attr, "Timestamp")?;
+                    xml.attribute(&mut out.timestamp, &element, &attr, "Timestamp")?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backuped_vms,
-            replicated_vms,
-            timestamp,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ProcessedVmsReportDay {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.backuped_vms {
-            writer.attribute_value("BackupedVms", value);
-        }
-        if let Some(value) = &self.replicated_vms {
-            writer.attribute_value("ReplicatedVms", value);
-        }
-        if let Some(value) = &self.timestamp {
-            writer.attribute_value("Timestamp", value);
-        }
+        writer.optional_attribute("BackupedVms", &self.backuped_vms);
+        writer.optional_attribute("ReplicatedVms", &self.replicated_vms);
+        writer.optional_attribute("Timestamp", &self.timestamp);
         writer.unknown(&self.unknown);
         writer.end(name);
     }
@@ -956,82 +648,45 @@ pub struct ProcessedVmsReportFrame {
 }
 impl FromXml for ProcessedVmsReportFrame {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut days: Vec<ProcessedVmsReportDay> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Day") => {
-                        let value = reader
-                            .complex_child(child, "Day", Some(days.len() + 1))?;
-                        days.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Day") => xml.push_complex(&mut out.days, child, "Day")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            days,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ProcessedVmsReportFrame {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        for item in &self.days {
-            ToXml::to_xml(item, writer, "Day");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.complexes("Day", &self.days);
         writer.end(name);
     }
 }
@@ -1074,12 +729,8 @@ crate::json::serde_impls!(ProcessedVmsReportFrame);
 impl crate::xml::CollectUnknown for ProcessedVmsReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        for v in &self.days {
-            crate::xml::visit_unknown(path, "Day", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Day", &self.days, found);
     }
 }
 /// Space usage of every backup repository, one Period entry per repository.
@@ -1103,101 +754,60 @@ pub struct RepositoryReportFrame {
 }
 impl FromXml for RepositoryReportFrame {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut capacity_planning_report_link: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut periods: Vec<RepositoryReportPeriod> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 b"CapacityPlanningReportLink" => {
-                    if capacity_planning_report_link.is_some() {
-                        return Err(
-                            reader
-                                .duplicate_attribute(&attr, "CapacityPlanningReportLink"),
-                        );
-                    }
-                    capacity_planning_report_link = reader
-                        .optional_attribute_value(
-                            &element,
-                            &attr,
-                            "CapacityPlanningReportLink",
-                        )?;
+                    xml.attribute(
+                        &mut out.capacity_planning_report_link,
+                        &element,
+                        &attr,
+                        "CapacityPlanningReportLink",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Period") => {
-                        let value = reader
-                            .complex_child(child, "Period", Some(periods.len() + 1))?;
-                        periods.push(value);
+                        xml.push_complex(&mut out.periods, child, "Period")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            capacity_planning_report_link,
-            links,
-            periods,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for RepositoryReportFrame {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.capacity_planning_report_link {
-            writer.attribute_value("CapacityPlanningReportLink", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer
+            .optional_attribute(
+                "CapacityPlanningReportLink",
+                &self.capacity_planning_report_link,
+            );
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        for item in &self.periods {
-            ToXml::to_xml(item, writer, "Period");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.complexes("Period", &self.periods);
         writer.end(name);
     }
 }
@@ -1252,12 +862,8 @@ crate::json::serde_impls!(RepositoryReportFrame);
 impl crate::xml::CollectUnknown for RepositoryReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        for v in &self.periods {
-            crate::xml::visit_unknown(path, "Period", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Period", &self.periods, found);
     }
 }
 /// Capacity, free space and backup size of one backup repository, in bytes (-1 where the repository cannot tell).
@@ -1279,93 +885,51 @@ pub struct RepositoryReportPeriod {
 }
 impl FromXml for RepositoryReportPeriod {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
-        let mut capacity: Option<i64> = None;
-        let mut free_space: Option<i64> = None;
-        let mut backup_size: Option<i64> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"Capacity") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Capacity")?
-                        {
-                            reader.set_once(&mut capacity, value, "Capacity", offset)?;
-                        }
+                        xml.optional_value(&mut out.capacity, child, "Capacity")?
                     }
                     Some(b"FreeSpace") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FreeSpace")?
-                        {
-                            reader
-                                .set_once(&mut free_space, value, "FreeSpace", offset)?;
-                        }
+                        xml.optional_value(&mut out.free_space, child, "FreeSpace")?
                     }
                     Some(b"BackupSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackupSize")?
-                        {
-                            reader
-                                .set_once(&mut backup_size, value, "BackupSize", offset)?;
-                        }
+                        xml.optional_value(&mut out.backup_size, child, "BackupSize")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            name,
-            capacity,
-            free_space,
-            backup_size,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for RepositoryReportPeriod {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.capacity {
-            writer.value_element("Capacity", value);
-        }
-        if let Some(value) = &self.free_space {
-            writer.value_element("FreeSpace", value);
-        }
-        if let Some(value) = &self.backup_size {
-            writer.value_element("BackupSize", value);
-        }
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("Capacity", &self.capacity);
+        writer.optional_value("FreeSpace", &self.free_space);
+        writer.optional_value("BackupSize", &self.backup_size);
         writer.end(name);
     }
 }
@@ -1432,72 +996,43 @@ pub struct SummaryReport {
 }
 impl FromXml for SummaryReport {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SummaryReport {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -1538,9 +1073,7 @@ crate::json::serde_impls!(SummaryReport);
 impl crate::xml::CollectUnknown for SummaryReport {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Protected, backed-up and replicated VM counts, restore point totals and sizes, and the backup success rate.
@@ -1580,262 +1113,127 @@ pub struct VmsOverviewReportFrame {
 }
 impl FromXml for VmsOverviewReportFrame {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut protected_vms: Option<i32> = None;
-        let mut backed_up_vms: Option<i32> = None;
-        let mut replicated_vms: Option<i32> = None;
-        let mut restore_points: Option<i32> = None;
-        let mut full_backup_points_size: Option<i64> = None;
-        let mut incremental_backup_points_size: Option<i64> = None;
-        let mut replica_restore_points_size: Option<i64> = None;
-        let mut source_vms_size: Option<i64> = None;
-        let mut success_backup_percents: Option<i32> = None;
-        let mut protected_vms_report_link: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"ProtectedVms") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProtectedVms")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut protected_vms,
-                                    value,
-                                    "ProtectedVms",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.protected_vms,
+                            child,
+                            "ProtectedVms",
+                        )?
                     }
                     Some(b"BackedUpVms") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "BackedUpVms")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut backed_up_vms,
-                                    value,
-                                    "BackedUpVms",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(&mut out.backed_up_vms, child, "BackedUpVms")?
                     }
                     Some(b"ReplicatedVms") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ReplicatedVms")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut replicated_vms,
-                                    value,
-                                    "ReplicatedVms",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.replicated_vms,
+                            child,
+                            "ReplicatedVms",
+                        )?
                     }
                     Some(b"RestorePoints") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RestorePoints")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut restore_points,
-                                    value,
-                                    "RestorePoints",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.restore_points,
+                            child,
+                            "RestorePoints",
+                        )?
                     }
                     Some(b"FullBackupPointsSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FullBackupPointsSize")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut full_backup_points_size,
-                                    value,
-                                    "FullBackupPointsSize",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.full_backup_points_size,
+                            child,
+                            "FullBackupPointsSize",
+                        )?
                     }
                     Some(b"IncrementalBackupPointsSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IncrementalBackupPointsSize")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut incremental_backup_points_size,
-                                    value,
-                                    "IncrementalBackupPointsSize",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.incremental_backup_points_size,
+                            child,
+                            "IncrementalBackupPointsSize",
+                        )?
                     }
                     Some(b"ReplicaRestorePointsSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ReplicaRestorePointsSize")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut replica_restore_points_size,
-                                    value,
-                                    "ReplicaRestorePointsSize",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.replica_restore_points_size,
+                            child,
+                            "ReplicaRestorePointsSize",
+                        )?
                     }
                     Some(b"SourceVmsSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SourceVmsSize")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut source_vms_size,
-                                    value,
-                                    "SourceVmsSize",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.source_vms_size,
+                            child,
+                            "SourceVmsSize",
+                        )?
                     }
                     Some(b"SuccessBackupPercents") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SuccessBackupPercents")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut success_backup_percents,
-                                    value,
-                                    "SuccessBackupPercents",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.success_backup_percents,
+                            child,
+                            "SuccessBackupPercents",
+                        )?
                     }
                     Some(b"ProtectedVmsReportLink") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ProtectedVmsReportLink")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut protected_vms_report_link,
-                                    value,
-                                    "ProtectedVmsReportLink",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.protected_vms_report_link,
+                            child,
+                            "ProtectedVmsReportLink",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            protected_vms,
-            backed_up_vms,
-            replicated_vms,
-            restore_points,
-            full_backup_points_size,
-            incremental_backup_points_size,
-            replica_restore_points_size,
-            source_vms_size,
-            success_backup_percents,
-            protected_vms_report_link,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for VmsOverviewReportFrame {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.protected_vms {
-            writer.value_element("ProtectedVms", value);
-        }
-        if let Some(value) = &self.backed_up_vms {
-            writer.value_element("BackedUpVms", value);
-        }
-        if let Some(value) = &self.replicated_vms {
-            writer.value_element("ReplicatedVms", value);
-        }
-        if let Some(value) = &self.restore_points {
-            writer.value_element("RestorePoints", value);
-        }
-        if let Some(value) = &self.full_backup_points_size {
-            writer.value_element("FullBackupPointsSize", value);
-        }
-        if let Some(value) = &self.incremental_backup_points_size {
-            writer.value_element("IncrementalBackupPointsSize", value);
-        }
-        if let Some(value) = &self.replica_restore_points_size {
-            writer.value_element("ReplicaRestorePointsSize", value);
-        }
-        if let Some(value) = &self.source_vms_size {
-            writer.value_element("SourceVmsSize", value);
-        }
-        if let Some(value) = &self.success_backup_percents {
-            writer.value_element("SuccessBackupPercents", value);
-        }
-        if let Some(value) = &self.protected_vms_report_link {
-            writer.value_element("ProtectedVmsReportLink", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("ProtectedVms", &self.protected_vms);
+        writer.optional_value("BackedUpVms", &self.backed_up_vms);
+        writer.optional_value("ReplicatedVms", &self.replicated_vms);
+        writer.optional_value("RestorePoints", &self.restore_points);
+        writer.optional_value("FullBackupPointsSize", &self.full_backup_points_size);
+        writer
+            .optional_value(
+                "IncrementalBackupPointsSize",
+                &self.incremental_backup_points_size,
+            );
+        writer
+            .optional_value(
+                "ReplicaRestorePointsSize",
+                &self.replica_restore_points_size,
+            );
+        writer.optional_value("SourceVmsSize", &self.source_vms_size);
+        writer.optional_value("SuccessBackupPercents", &self.success_backup_percents);
+        writer.optional_value("ProtectedVmsReportLink", &self.protected_vms_report_link);
         writer.end(name);
     }
 }
@@ -1918,9 +1316,7 @@ crate::json::serde_impls!(VmsOverviewReportFrame);
 impl crate::xml::CollectUnknown for VmsOverviewReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 impl RootElement for SummaryReport {

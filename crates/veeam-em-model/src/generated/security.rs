@@ -39,149 +39,67 @@ pub struct EnterpriseAccount {
 }
 impl FromXml for EnterpriseAccount {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut account_type: Option<EnterpriseAccountKind> = None;
-        let mut allow_restore_all_vms: Option<bool> = None;
-        let mut flr_settings: Option<FileRestoreSettingsInfo> = None;
-        let mut sql_settings: Option<SqlRestoreSettingsInfo> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"AccountType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AccountType")?
-                        {
-                            reader
-                                .set_once(&mut account_type, value, "AccountType", offset)?;
-                        }
+                        xml.optional_value(&mut out.account_type, child, "AccountType")?
                     }
                     Some(b"AllowRestoreAllVms") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "AllowRestoreAllVms")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut allow_restore_all_vms,
-                                    value,
-                                    "AllowRestoreAllVms",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.allow_restore_all_vms,
+                            child,
+                            "AllowRestoreAllVms",
+                        )?
                     }
                     Some(b"FlrSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FlrSettings", None)?;
-                        reader
-                            .set_once(&mut flr_settings, value, "FlrSettings", offset)?;
+                        xml.complex(&mut out.flr_settings, child, "FlrSettings")?
                     }
                     Some(b"SqlSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "SqlSettings", None)?;
-                        reader
-                            .set_once(&mut sql_settings, value, "SqlSettings", offset)?;
+                        xml.complex(&mut out.sql_settings, child, "SqlSettings")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            account_type,
-            allow_restore_all_vms,
-            flr_settings,
-            sql_settings,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccount {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.account_type {
-            writer.value_element("AccountType", value);
-        }
-        if let Some(value) = &self.allow_restore_all_vms {
-            writer.value_element("AllowRestoreAllVms", value);
-        }
-        if let Some(value) = &self.flr_settings {
-            ToXml::to_xml(value, writer, "FlrSettings");
-        }
-        if let Some(value) = &self.sql_settings {
-            ToXml::to_xml(value, writer, "SqlSettings");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("AccountType", &self.account_type);
+        writer.optional_value("AllowRestoreAllVms", &self.allow_restore_all_vms);
+        writer.optional_complex("FlrSettings", &self.flr_settings);
+        writer.optional_complex("SqlSettings", &self.sql_settings);
         writer.end(name);
     }
 }
@@ -244,15 +162,9 @@ crate::json::serde_impls!(EnterpriseAccount);
 impl crate::xml::CollectUnknown for EnterpriseAccount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.flr_settings {
-            crate::xml::visit_unknown(path, "FlrSettings", v, found);
-        }
-        if let Some(v) = &self.sql_settings {
-            crate::xml::visit_unknown(path, "SqlSettings", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "FlrSettings", &self.flr_settings, found);
+        crate::xml::visit_unknown(path, "SqlSettings", &self.sql_settings, found);
     }
 }
 /// Request body that adds an account with its roles, restore scope and restore limits.
@@ -280,103 +192,70 @@ pub struct EnterpriseAccountCreateSpec {
 }
 impl FromXml for EnterpriseAccountCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut account_type: Option<EnterpriseAccountKind> = None;
         let mut account_name: Option<crate::Text> = None;
         let mut roles: Option<EnterpriseAccountInRoleCreateSpecList> = None;
         let mut allow_restore_all_vms: Option<bool> = None;
-        let mut hierarchy_scope_objects: Option<HierarchyScopeCreateSpec> = None;
-        let mut flr_settings: Option<FileRestoreSettingsInfo> = None;
-        let mut sql_settings: Option<SqlRestoreSettingsInfo> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"AccountType") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "AccountType", None)?;
-                        reader
-                            .set_once(&mut account_type, value, "AccountType", offset)?;
+                        xml.value(&mut account_type, child, "AccountType")?
                     }
                     Some(b"AccountName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "AccountName", None)?;
-                        reader
-                            .set_once(&mut account_name, value, "AccountName", offset)?;
+                        xml.value(&mut account_name, child, "AccountName")?
                     }
-                    Some(b"Roles") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Roles", None)?;
-                        reader.set_once(&mut roles, value, "Roles", offset)?;
-                    }
+                    Some(b"Roles") => xml.complex(&mut roles, child, "Roles")?,
                     Some(b"AllowRestoreAllVms") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "AllowRestoreAllVms", None)?;
-                        reader
-                            .set_once(
-                                &mut allow_restore_all_vms,
-                                value,
-                                "AllowRestoreAllVms",
-                                offset,
-                            )?;
+                        xml.value(
+                            &mut allow_restore_all_vms,
+                            child,
+                            "AllowRestoreAllVms",
+                        )?
                     }
                     Some(b"HierarchyScopeObjects") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "HierarchyScopeObjects", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_scope_objects,
-                                value,
-                                "HierarchyScopeObjects",
-                                offset,
-                            )?;
+                        xml.complex(
+                            &mut out.hierarchy_scope_objects,
+                            child,
+                            "HierarchyScopeObjects",
+                        )?
                     }
                     Some(b"FlrSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "FlrSettings", None)?;
-                        reader
-                            .set_once(&mut flr_settings, value, "FlrSettings", offset)?;
+                        xml.complex(&mut out.flr_settings, child, "FlrSettings")?
                     }
                     Some(b"SqlSettings") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "SqlSettings", None)?;
-                        reader
-                            .set_once(&mut sql_settings, value, "SqlSettings", offset)?;
+                        xml.complex(&mut out.sql_settings, child, "SqlSettings")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             account_type: account_type
-                .ok_or_else(|| reader.missing_element("AccountType"))?,
+                .ok_or_else(|| xml.missing_element("AccountType"))?,
             account_name: account_name
-                .ok_or_else(|| reader.missing_element("AccountName"))?,
-            roles: roles.ok_or_else(|| reader.missing_element("Roles"))?,
+                .ok_or_else(|| xml.missing_element("AccountName"))?,
+            roles: roles.ok_or_else(|| xml.missing_element("Roles"))?,
             allow_restore_all_vms: allow_restore_all_vms
-                .ok_or_else(|| reader.missing_element("AllowRestoreAllVms"))?,
-            hierarchy_scope_objects,
-            flr_settings,
-            sql_settings,
-            unknown,
+                .ok_or_else(|| xml.missing_element("AllowRestoreAllVms"))?,
+            ..out
         })
     }
 }
@@ -388,15 +267,9 @@ impl ToXml for EnterpriseAccountCreateSpec {
         writer.value_element("AccountName", &self.account_name);
         ToXml::to_xml(&self.roles, writer, "Roles");
         writer.value_element("AllowRestoreAllVms", &self.allow_restore_all_vms);
-        if let Some(value) = &self.hierarchy_scope_objects {
-            ToXml::to_xml(value, writer, "HierarchyScopeObjects");
-        }
-        if let Some(value) = &self.flr_settings {
-            ToXml::to_xml(value, writer, "FlrSettings");
-        }
-        if let Some(value) = &self.sql_settings {
-            ToXml::to_xml(value, writer, "SqlSettings");
-        }
+        writer.optional_complex("HierarchyScopeObjects", &self.hierarchy_scope_objects);
+        writer.optional_complex("FlrSettings", &self.flr_settings);
+        writer.optional_complex("SqlSettings", &self.sql_settings);
         writer.end(name);
     }
 }
@@ -455,15 +328,14 @@ impl crate::xml::CollectUnknown for EnterpriseAccountCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
         crate::xml::visit_unknown(path, "Roles", &self.roles, found);
-        if let Some(v) = &self.hierarchy_scope_objects {
-            crate::xml::visit_unknown(path, "HierarchyScopeObjects", v, found);
-        }
-        if let Some(v) = &self.flr_settings {
-            crate::xml::visit_unknown(path, "FlrSettings", v, found);
-        }
-        if let Some(v) = &self.sql_settings {
-            crate::xml::visit_unknown(path, "SqlSettings", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "HierarchyScopeObjects",
+            &self.hierarchy_scope_objects,
+            found,
+        );
+        crate::xml::visit_unknown(path, "FlrSettings", &self.flr_settings, found);
+        crate::xml::visit_unknown(path, "SqlSettings", &self.sql_settings, found);
     }
 }
 /// One restore scope of an account: the infrastructure object whose subtree the account may restore from, and its processing state.
@@ -493,147 +365,67 @@ pub struct EnterpriseAccountHierarchyScope {
 }
 impl FromXml for EnterpriseAccountHierarchyScope {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut hierarchy_root_name: Option<crate::Text> = None;
-        let mut platform: Option<HierarchyScopePlatform> = None;
-        let mut hierarchy_object_type: Option<crate::Text> = None;
-        let mut state: Option<HierarchyScopeState> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    Some(b"Name") => xml.optional_value(&mut out.name, child, "Name")?,
                     Some(b"HierarchyRootName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyRootName")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_root_name,
-                                    value,
-                                    "HierarchyRootName",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_root_name,
+                            child,
+                            "HierarchyRootName",
+                        )?
                     }
                     Some(b"Platform") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Platform")?
-                        {
-                            reader.set_once(&mut platform, value, "Platform", offset)?;
-                        }
+                        xml.optional_value(&mut out.platform, child, "Platform")?
                     }
                     Some(b"HierarchyObjectType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjectType")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_object_type,
-                                    value,
-                                    "HierarchyObjectType",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_object_type,
+                            child,
+                            "HierarchyObjectType",
+                        )?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            name,
-            hierarchy_root_name,
-            platform,
-            hierarchy_object_type,
-            state,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccountHierarchyScope {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.hierarchy_root_name {
-            writer.value_element("HierarchyRootName", value);
-        }
-        if let Some(value) = &self.platform {
-            writer.value_element("Platform", value);
-        }
-        if let Some(value) = &self.hierarchy_object_type {
-            writer.value_element("HierarchyObjectType", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("Name", &self.name);
+        writer.optional_value("HierarchyRootName", &self.hierarchy_root_name);
+        writer.optional_value("Platform", &self.platform);
+        writer.optional_value("HierarchyObjectType", &self.hierarchy_object_type);
+        writer.optional_value("State", &self.state);
         writer.end(name);
     }
 }
@@ -693,9 +485,7 @@ crate::json::serde_impls!(EnterpriseAccountHierarchyScope);
 impl crate::xml::CollectUnknown for EnterpriseAccountHierarchyScope {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// The restore scopes of one account.
@@ -711,56 +501,49 @@ pub struct EnterpriseAccountHierarchyScopes {
 }
 impl FromXml for EnterpriseAccountHierarchyScopes {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enterprise_account_hierarchy_scopes: Vec<
-            EnterpriseAccountHierarchyScope,
-        > = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnterpriseAccountHierarchyScope") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "EnterpriseAccountHierarchyScope",
-                                Some(enterprise_account_hierarchy_scopes.len() + 1),
-                            )?;
-                        enterprise_account_hierarchy_scopes.push(value);
+                        xml.push_complex(
+                            &mut out.enterprise_account_hierarchy_scopes,
+                            child,
+                            "EnterpriseAccountHierarchyScope",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enterprise_account_hierarchy_scopes,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccountHierarchyScopes {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.enterprise_account_hierarchy_scopes {
-            ToXml::to_xml(item, writer, "EnterpriseAccountHierarchyScope");
-        }
+        writer
+            .complexes(
+                "EnterpriseAccountHierarchyScope",
+                &self.enterprise_account_hierarchy_scopes,
+            );
         writer.end(name);
     }
 }
@@ -804,9 +587,12 @@ crate::json::serde_impls!(EnterpriseAccountHierarchyScopes);
 impl crate::xml::CollectUnknown for EnterpriseAccountHierarchyScopes {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.enterprise_account_hierarchy_scopes {
-            crate::xml::visit_unknown(path, "EnterpriseAccountHierarchyScope", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "EnterpriseAccountHierarchyScope",
+            &self.enterprise_account_hierarchy_scopes,
+            found,
+        );
     }
 }
 /// One role held by an account, with the link that takes it away.
@@ -828,85 +614,47 @@ pub struct EnterpriseAccountInRole {
 }
 impl FromXml for EnterpriseAccountInRole {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut role_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"RoleName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RoleName")?
-                        {
-                            reader.set_once(&mut role_name, value, "RoleName", offset)?;
-                        }
+                        xml.optional_value(&mut out.role_name, child, "RoleName")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            role_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccountInRole {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.role_name {
-            writer.value_element("RoleName", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("RoleName", &self.role_name);
         writer.end(name);
     }
 }
@@ -949,9 +697,7 @@ crate::json::serde_impls!(EnterpriseAccountInRole);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRole {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Names a role, by UID, to give to an account.
@@ -967,48 +713,38 @@ pub struct EnterpriseAccountInRoleCreateSpec {
 }
 impl FromXml for EnterpriseAccountInRoleCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut enterprise_role_uid: Option<crate::Uid> = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnterpriseRoleUid") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "EnterpriseRoleUid", None)?;
-                        reader
-                            .set_once(
-                                &mut enterprise_role_uid,
-                                value,
-                                "EnterpriseRoleUid",
-                                offset,
-                            )?;
+                        xml.value(&mut enterprise_role_uid, child, "EnterpriseRoleUid")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
         Ok(Self {
             enterprise_role_uid: enterprise_role_uid
-                .ok_or_else(|| reader.missing_element("EnterpriseRoleUid"))?,
-            unknown,
+                .ok_or_else(|| xml.missing_element("EnterpriseRoleUid"))?,
+            ..out
         })
     }
 }
@@ -1069,51 +805,45 @@ pub struct EnterpriseAccountInRoleCreateSpecList {
 }
 impl FromXml for EnterpriseAccountInRoleCreateSpecList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enterprise_roles: Vec<EnterpriseAccountInRoleCreateSpec> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnterpriseRole") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "EnterpriseRole",
-                                Some(enterprise_roles.len() + 1),
-                            )?;
-                        enterprise_roles.push(value);
+                        xml.push_complex(
+                            &mut out.enterprise_roles,
+                            child,
+                            "EnterpriseRole",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { enterprise_roles, unknown })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccountInRoleCreateSpecList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.enterprise_roles {
-            ToXml::to_xml(item, writer, "EnterpriseRole");
-        }
+        writer.complexes("EnterpriseRole", &self.enterprise_roles);
         writer.end(name);
     }
 }
@@ -1151,9 +881,7 @@ crate::json::serde_impls!(EnterpriseAccountInRoleCreateSpecList);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRoleCreateSpecList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.enterprise_roles {
-            crate::xml::visit_unknown(path, "EnterpriseRole", v, found);
-        }
+        crate::xml::visit_unknown(path, "EnterpriseRole", &self.enterprise_roles, found);
     }
 }
 /// The roles held by one account.
@@ -1169,54 +897,45 @@ pub struct EnterpriseAccountInRoleList {
 }
 impl FromXml for EnterpriseAccountInRoleList {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enterprise_account_in_roles: Vec<EnterpriseAccountInRole> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnterpriseAccountInRole") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "EnterpriseAccountInRole",
-                                Some(enterprise_account_in_roles.len() + 1),
-                            )?;
-                        enterprise_account_in_roles.push(value);
+                        xml.push_complex(
+                            &mut out.enterprise_account_in_roles,
+                            child,
+                            "EnterpriseAccountInRole",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enterprise_account_in_roles,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccountInRoleList {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.enterprise_account_in_roles {
-            ToXml::to_xml(item, writer, "EnterpriseAccountInRole");
-        }
+        writer.complexes("EnterpriseAccountInRole", &self.enterprise_account_in_roles);
         writer.end(name);
     }
 }
@@ -1256,9 +975,12 @@ crate::json::serde_impls!(EnterpriseAccountInRoleList);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRoleList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.enterprise_account_in_roles {
-            crate::xml::visit_unknown(path, "EnterpriseAccountInRole", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "EnterpriseAccountInRole",
+            &self.enterprise_account_in_roles,
+            found,
+        );
     }
 }
 /// Kind of an Enterprise Manager account: a local or domain user or group, or a user or group signing on through SAML.
@@ -1337,54 +1059,45 @@ pub struct EnterpriseAccounts {
 }
 impl FromXml for EnterpriseAccounts {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enterprise_accounts: Vec<EnterpriseAccount> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnterpriseAccount") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "EnterpriseAccount",
-                                Some(enterprise_accounts.len() + 1),
-                            )?;
-                        enterprise_accounts.push(value);
+                        xml.push_complex(
+                            &mut out.enterprise_accounts,
+                            child,
+                            "EnterpriseAccount",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            enterprise_accounts,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseAccounts {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.enterprise_accounts {
-            ToXml::to_xml(item, writer, "EnterpriseAccount");
-        }
+        writer.complexes("EnterpriseAccount", &self.enterprise_accounts);
         writer.end(name);
     }
 }
@@ -1422,9 +1135,12 @@ crate::json::serde_impls!(EnterpriseAccounts);
 impl crate::xml::CollectUnknown for EnterpriseAccounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.enterprise_accounts {
-            crate::xml::visit_unknown(path, "EnterpriseAccount", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "EnterpriseAccount",
+            &self.enterprise_accounts,
+            found,
+        );
     }
 }
 /// A built-in Enterprise Manager security role (Portal Administrator, restore operator roles and the like); only its name and UID.
@@ -1448,94 +1164,47 @@ pub struct EnterpriseRole {
 }
 impl FromXml for EnterpriseRole {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseRole {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -1580,9 +1249,7 @@ crate::json::serde_impls!(EnterpriseRole);
 impl crate::xml::CollectUnknown for EnterpriseRole {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of security role entities.
@@ -1598,51 +1265,45 @@ pub struct EnterpriseRoles {
 }
 impl FromXml for EnterpriseRoles {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enterprise_roles: Vec<EnterpriseRole> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"EnterpriseRole") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "EnterpriseRole",
-                                Some(enterprise_roles.len() + 1),
-                            )?;
-                        enterprise_roles.push(value);
+                        xml.push_complex(
+                            &mut out.enterprise_roles,
+                            child,
+                            "EnterpriseRole",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { enterprise_roles, unknown })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseRoles {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.enterprise_roles {
-            ToXml::to_xml(item, writer, "EnterpriseRole");
-        }
+        writer.complexes("EnterpriseRole", &self.enterprise_roles);
         writer.end(name);
     }
 }
@@ -1680,9 +1341,7 @@ crate::json::serde_impls!(EnterpriseRoles);
 impl crate::xml::CollectUnknown for EnterpriseRoles {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.enterprise_roles {
-            crate::xml::visit_unknown(path, "EnterpriseRole", v, found);
-        }
+        crate::xml::visit_unknown(path, "EnterpriseRole", &self.enterprise_roles, found);
     }
 }
 /// Entry point of the security settings: links to the accounts and roles, to add an account and to rebuild restore scopes.
@@ -1702,72 +1361,43 @@ pub struct EnterpriseSecuritySettings {
 }
 impl FromXml for EnterpriseSecuritySettings {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for EnterpriseSecuritySettings {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
+        writer.optional_complex("Links", &self.links);
         writer.end(name);
     }
 }
@@ -1808,9 +1438,7 @@ crate::json::serde_impls!(EnterpriseSecuritySettings);
 impl crate::xml::CollectUnknown for EnterpriseSecuritySettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// File-level restore limits of an account: in-place restore only, and the file extensions it may restore.
@@ -1828,78 +1456,57 @@ pub struct FileRestoreSettingsInfo {
 }
 impl FromXml for FileRestoreSettingsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut flr_inplace_only: Option<bool> = None;
-        let mut flr_extention_restrictions: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"FlrInplaceOnly") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FlrInplaceOnly")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut flr_inplace_only,
-                                    value,
-                                    "FlrInplaceOnly",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.flr_inplace_only,
+                            child,
+                            "FlrInplaceOnly",
+                        )?
                     }
                     Some(b"FlrExtentionRestrictions") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "FlrExtentionRestrictions")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut flr_extention_restrictions,
-                                    value,
-                                    "FlrExtentionRestrictions",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.flr_extention_restrictions,
+                            child,
+                            "FlrExtentionRestrictions",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            flr_inplace_only,
-            flr_extention_restrictions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for FileRestoreSettingsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.flr_inplace_only {
-            writer.value_element("FlrInplaceOnly", value);
-        }
-        if let Some(value) = &self.flr_extention_restrictions {
-            writer.value_element("FlrExtentionRestrictions", value);
-        }
+        writer.optional_value("FlrInplaceOnly", &self.flr_inplace_only);
+        writer
+            .optional_value(
+                "FlrExtentionRestrictions",
+                &self.flr_extention_restrictions,
+            );
         writer.end(name);
     }
 }
@@ -1960,54 +1567,45 @@ pub struct HierarchyScopeCreateSpec {
 }
 impl FromXml for HierarchyScopeCreateSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hierarchy_scope_items: Vec<HierarchyScopeCreateSpecItem> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HierarchyScopeItem") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "HierarchyScopeItem",
-                                Some(hierarchy_scope_items.len() + 1),
-                            )?;
-                        hierarchy_scope_items.push(value);
+                        xml.push_complex(
+                            &mut out.hierarchy_scope_items,
+                            child,
+                            "HierarchyScopeItem",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            hierarchy_scope_items,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for HierarchyScopeCreateSpec {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.hierarchy_scope_items {
-            ToXml::to_xml(item, writer, "HierarchyScopeItem");
-        }
+        writer.complexes("HierarchyScopeItem", &self.hierarchy_scope_items);
         writer.end(name);
     }
 }
@@ -2045,9 +1643,12 @@ crate::json::serde_impls!(HierarchyScopeCreateSpec);
 impl crate::xml::CollectUnknown for HierarchyScopeCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.hierarchy_scope_items {
-            crate::xml::visit_unknown(path, "HierarchyScopeItem", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "HierarchyScopeItem",
+            &self.hierarchy_scope_items,
+            found,
+        );
     }
 }
 /// One infrastructure object to grant as a restore scope: its hierarchy reference and display name.
@@ -2065,73 +1666,49 @@ pub struct HierarchyScopeCreateSpecItem {
 }
 impl FromXml for HierarchyScopeCreateSpecItem {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut object_name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.hierarchy_obj_ref,
+                            child,
+                            "HierarchyObjRef",
+                        )?
                     }
                     Some(b"ObjectName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectName")?
-                        {
-                            reader
-                                .set_once(&mut object_name, value, "ObjectName", offset)?;
-                        }
+                        xml.optional_value(&mut out.object_name, child, "ObjectName")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            hierarchy_obj_ref,
-            object_name,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for HierarchyScopeCreateSpecItem {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
-        if let Some(value) = &self.object_name {
-            writer.value_element("ObjectName", value);
-        }
+        writer.optional_value("HierarchyObjRef", &self.hierarchy_obj_ref);
+        writer.optional_value("ObjectName", &self.object_name);
         writer.end(name);
     }
 }
@@ -2293,71 +1870,53 @@ pub struct RebuildScopeJobSpec {
 }
 impl FromXml for RebuildScopeJobSpec {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
+        let mut out = Self::default();
         let mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user: Option<
             RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser,
         > = None;
-        for attr in reader.attributes(&element) {
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RebuildAll") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "RebuildAll", None)?;
-                        reader
-                            .set_once(
-                                &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildAll(
-                                    value,
-                                ),
-                                "RebuildAll",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
+                            child,
+                            "RebuildAll",
+                            RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildAll,
+                        )?
                     }
                     Some(b"RebuildUnprocessed") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RebuildUnprocessed", None)?;
-                        reader
-                            .set_once(
-                                &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildUnprocessed(
-                                    value,
-                                ),
-                                "RebuildUnprocessed",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
+                            child,
+                            "RebuildUnprocessed",
+                            RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildUnprocessed,
+                        )?
                     }
                     Some(b"RebuildForCurrentUser") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "RebuildForCurrentUser", None)?;
-                        reader
-                            .set_once(
-                                &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildForCurrentUser(
-                                    value,
-                                ),
-                                "RebuildForCurrentUser",
-                                offset,
-                            )?;
+                        xml.complex_choice(
+                            &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
+                            child,
+                            "RebuildForCurrentUser",
+                            RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildForCurrentUser,
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
@@ -2365,12 +1924,12 @@ impl FromXml for RebuildScopeJobSpec {
         Ok(Self {
             rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user: rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user
                 .ok_or_else(|| {
-                    reader
+                    xml
                         .missing_element(
                             "RebuildAll|RebuildUnprocessed|RebuildForCurrentUser",
                         )
                 })?,
-            unknown,
+            ..out
         })
     }
 }
@@ -2545,32 +2104,31 @@ pub struct RebuildScopeMode {
 }
 impl FromXml for RebuildScopeMode {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { unknown })
+        Ok(out)
     }
 }
 impl ToXml for RebuildScopeMode {
@@ -2627,59 +2185,45 @@ pub struct SqlRestoreSettingsInfo {
 }
 impl FromXml for SqlRestoreSettingsInfo {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut deny_in_place_restore: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"DenyInPlaceRestore") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DenyInPlaceRestore")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut deny_in_place_restore,
-                                    value,
-                                    "DenyInPlaceRestore",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.deny_in_place_restore,
+                            child,
+                            "DenyInPlaceRestore",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            deny_in_place_restore,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SqlRestoreSettingsInfo {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.deny_in_place_restore {
-            writer.value_element("DenyInPlaceRestore", value);
-        }
+        writer.optional_value("DenyInPlaceRestore", &self.deny_in_place_restore);
         writer.end(name);
     }
 }

@@ -49,217 +49,85 @@ pub struct BackupJobSession {
 }
 impl FromXml for BackupJobSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_uid: Option<crate::Uid> = None;
-        let mut job_name: Option<crate::Text> = None;
-        let mut job_type: Option<BackupJobSessionKind> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<SessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut progress: Option<i32> = None;
-        let mut is_retry: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobUid")?
-                        {
-                            reader.set_once(&mut job_uid, value, "JobUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_uid, child, "JobUid")?
                     }
                     Some(b"JobName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobName")?
-                        {
-                            reader.set_once(&mut job_name, value, "JobName", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_name, child, "JobName")?
                     }
                     Some(b"JobType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobType")?
-                        {
-                            reader.set_once(&mut job_type, value, "JobType", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_type, child, "JobType")?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Progress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Progress")?
-                        {
-                            reader.set_once(&mut progress, value, "Progress", offset)?;
-                        }
+                        xml.optional_value(&mut out.progress, child, "Progress")?
                     }
                     Some(b"IsRetry") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsRetry")?
-                        {
-                            reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
-                        }
+                        xml.optional_value(&mut out.is_retry, child, "IsRetry")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            job_uid,
-            job_name,
-            job_type,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            progress,
-            is_retry,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupJobSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_uid {
-            writer.value_element("JobUid", value);
-        }
-        if let Some(value) = &self.job_name {
-            writer.value_element("JobName", value);
-        }
-        if let Some(value) = &self.job_type {
-            writer.value_element("JobType", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.progress {
-            writer.value_element("Progress", value);
-        }
-        if let Some(value) = &self.is_retry {
-            writer.value_element("IsRetry", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobUid", &self.job_uid);
+        writer.optional_value("JobName", &self.job_name);
+        writer.optional_value("JobType", &self.job_type);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Progress", &self.progress);
+        writer.optional_value("IsRetry", &self.is_retry);
         writer.end(name);
     }
 }
@@ -337,9 +205,7 @@ crate::json::serde_impls!(BackupJobSession);
 impl crate::xml::CollectUnknown for BackupJobSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Kind of job a backup job session belongs to (VM backup, backup copy and its workers, Veeam Agent backup and management, file share backup).
@@ -433,54 +299,45 @@ pub struct BackupJobSessions {
 }
 impl FromXml for BackupJobSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_job_sessions: Vec<BackupJobSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupJobSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "BackupJobSession",
-                                Some(backup_job_sessions.len() + 1),
-                            )?;
-                        backup_job_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.backup_job_sessions,
+                            child,
+                            "BackupJobSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_job_sessions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupJobSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.backup_job_sessions {
-            ToXml::to_xml(item, writer, "BackupJobSession");
-        }
+        writer.complexes("BackupJobSession", &self.backup_job_sessions);
         writer.end(name);
     }
 }
@@ -518,9 +375,12 @@ crate::json::serde_impls!(BackupJobSessions);
 impl crate::xml::CollectUnknown for BackupJobSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.backup_job_sessions {
-            crate::xml::visit_unknown(path, "BackupJobSession", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "BackupJobSession",
+            &self.backup_job_sessions,
+            found,
+        );
     }
 }
 /// Processing of one VM or machine within a backup job session.
@@ -562,222 +422,94 @@ pub struct BackupTaskSession {
 }
 impl FromXml for BackupTaskSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_session_uid: Option<crate::Uid> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<TaskSessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut reason: Option<crate::Text> = None;
-        let mut total_size: Option<i64> = None;
-        let mut vm_uid: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobSessionUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobSessionUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut job_session_uid,
-                                    value,
-                                    "JobSessionUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.job_session_uid,
+                            child,
+                            "JobSessionUid",
+                        )?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Reason") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Reason")?
-                        {
-                            reader.set_once(&mut reason, value, "Reason", offset)?;
-                        }
+                        xml.optional_value(&mut out.reason, child, "Reason")?
                     }
                     Some(b"TotalSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TotalSize")?
-                        {
-                            reader
-                                .set_once(&mut total_size, value, "TotalSize", offset)?;
-                        }
+                        xml.optional_value(&mut out.total_size, child, "TotalSize")?
                     }
                     Some(b"VmUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "VmUid")?
-                        {
-                            reader.set_once(&mut vm_uid, value, "VmUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.vm_uid, child, "VmUid")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            job_session_uid,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            reason,
-            total_size,
-            vm_uid,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupTaskSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_session_uid {
-            writer.value_element("JobSessionUid", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.reason {
-            writer.value_element("Reason", value);
-        }
-        if let Some(value) = &self.total_size {
-            writer.value_element("TotalSize", value);
-        }
-        if let Some(value) = &self.vm_uid {
-            writer.value_element("VmUid", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobSessionUid", &self.job_session_uid);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Reason", &self.reason);
+        writer.optional_value("TotalSize", &self.total_size);
+        writer.optional_value("VmUid", &self.vm_uid);
         writer.end(name);
     }
 }
@@ -855,9 +587,7 @@ crate::json::serde_impls!(BackupTaskSession);
 impl crate::xml::CollectUnknown for BackupTaskSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of backup task sessions.
@@ -873,54 +603,45 @@ pub struct BackupTaskSessions {
 }
 impl FromXml for BackupTaskSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut backup_task_sessions: Vec<BackupTaskSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"BackupTaskSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "BackupTaskSession",
-                                Some(backup_task_sessions.len() + 1),
-                            )?;
-                        backup_task_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.backup_task_sessions,
+                            child,
+                            "BackupTaskSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_task_sessions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for BackupTaskSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.backup_task_sessions {
-            ToXml::to_xml(item, writer, "BackupTaskSession");
-        }
+        writer.complexes("BackupTaskSession", &self.backup_task_sessions);
         writer.end(name);
     }
 }
@@ -958,9 +679,12 @@ crate::json::serde_impls!(BackupTaskSessions);
 impl crate::xml::CollectUnknown for BackupTaskSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.backup_task_sessions {
-            crate::xml::visit_unknown(path, "BackupTaskSession", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "BackupTaskSession",
+            &self.backup_task_sessions,
+            found,
+        );
     }
 }
 /// One run of a replication job on a backup server.
@@ -1002,217 +726,85 @@ pub struct ReplicaJobSession {
 }
 impl FromXml for ReplicaJobSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_uid: Option<crate::Uid> = None;
-        let mut job_name: Option<crate::Text> = None;
-        let mut job_type: Option<ReplicaJobSessionKind> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<SessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut progress: Option<i32> = None;
-        let mut is_retry: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobUid")?
-                        {
-                            reader.set_once(&mut job_uid, value, "JobUid", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_uid, child, "JobUid")?
                     }
                     Some(b"JobName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobName")?
-                        {
-                            reader.set_once(&mut job_name, value, "JobName", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_name, child, "JobName")?
                     }
                     Some(b"JobType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobType")?
-                        {
-                            reader.set_once(&mut job_type, value, "JobType", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_type, child, "JobType")?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Progress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Progress")?
-                        {
-                            reader.set_once(&mut progress, value, "Progress", offset)?;
-                        }
+                        xml.optional_value(&mut out.progress, child, "Progress")?
                     }
                     Some(b"IsRetry") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsRetry")?
-                        {
-                            reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
-                        }
+                        xml.optional_value(&mut out.is_retry, child, "IsRetry")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            job_uid,
-            job_name,
-            job_type,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            progress,
-            is_retry,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ReplicaJobSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_uid {
-            writer.value_element("JobUid", value);
-        }
-        if let Some(value) = &self.job_name {
-            writer.value_element("JobName", value);
-        }
-        if let Some(value) = &self.job_type {
-            writer.value_element("JobType", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.progress {
-            writer.value_element("Progress", value);
-        }
-        if let Some(value) = &self.is_retry {
-            writer.value_element("IsRetry", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobUid", &self.job_uid);
+        writer.optional_value("JobName", &self.job_name);
+        writer.optional_value("JobType", &self.job_type);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Progress", &self.progress);
+        writer.optional_value("IsRetry", &self.is_retry);
         writer.end(name);
     }
 }
@@ -1290,9 +882,7 @@ crate::json::serde_impls!(ReplicaJobSession);
 impl crate::xml::CollectUnknown for ReplicaJobSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Kind of job a replication job session belongs to; only Replica is documented.
@@ -1354,54 +944,45 @@ pub struct ReplicaJobSessions {
 }
 impl FromXml for ReplicaJobSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut replica_job_sessions: Vec<ReplicaJobSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ReplicaJobSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ReplicaJobSession",
-                                Some(replica_job_sessions.len() + 1),
-                            )?;
-                        replica_job_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.replica_job_sessions,
+                            child,
+                            "ReplicaJobSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            replica_job_sessions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ReplicaJobSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.replica_job_sessions {
-            ToXml::to_xml(item, writer, "ReplicaJobSession");
-        }
+        writer.complexes("ReplicaJobSession", &self.replica_job_sessions);
         writer.end(name);
     }
 }
@@ -1439,9 +1020,12 @@ crate::json::serde_impls!(ReplicaJobSessions);
 impl crate::xml::CollectUnknown for ReplicaJobSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.replica_job_sessions {
-            crate::xml::visit_unknown(path, "ReplicaJobSession", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ReplicaJobSession",
+            &self.replica_job_sessions,
+            found,
+        );
     }
 }
 /// Processing of one VM within a replication job session.
@@ -1481,210 +1065,90 @@ pub struct ReplicaTaskSession {
 }
 impl FromXml for ReplicaTaskSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_session_uid: Option<crate::Uid> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<TaskSessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut reason: Option<crate::Text> = None;
-        let mut total_size: Option<i64> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobSessionUid") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobSessionUid")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut job_session_uid,
-                                    value,
-                                    "JobSessionUid",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.job_session_uid,
+                            child,
+                            "JobSessionUid",
+                        )?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Reason") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Reason")?
-                        {
-                            reader.set_once(&mut reason, value, "Reason", offset)?;
-                        }
+                        xml.optional_value(&mut out.reason, child, "Reason")?
                     }
                     Some(b"TotalSize") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "TotalSize")?
-                        {
-                            reader
-                                .set_once(&mut total_size, value, "TotalSize", offset)?;
-                        }
+                        xml.optional_value(&mut out.total_size, child, "TotalSize")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            job_session_uid,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            reason,
-            total_size,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ReplicaTaskSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_session_uid {
-            writer.value_element("JobSessionUid", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.reason {
-            writer.value_element("Reason", value);
-        }
-        if let Some(value) = &self.total_size {
-            writer.value_element("TotalSize", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobSessionUid", &self.job_session_uid);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Reason", &self.reason);
+        writer.optional_value("TotalSize", &self.total_size);
         writer.end(name);
     }
 }
@@ -1759,9 +1223,7 @@ crate::json::serde_impls!(ReplicaTaskSession);
 impl crate::xml::CollectUnknown for ReplicaTaskSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// A collection of replication task sessions.
@@ -1777,54 +1239,45 @@ pub struct ReplicaTaskSessions {
 }
 impl FromXml for ReplicaTaskSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut replica_task_sessions: Vec<ReplicaTaskSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"ReplicaTaskSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ReplicaTaskSession",
-                                Some(replica_task_sessions.len() + 1),
-                            )?;
-                        replica_task_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.replica_task_sessions,
+                            child,
+                            "ReplicaTaskSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            replica_task_sessions,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for ReplicaTaskSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.replica_task_sessions {
-            ToXml::to_xml(item, writer, "ReplicaTaskSession");
-        }
+        writer.complexes("ReplicaTaskSession", &self.replica_task_sessions);
         writer.end(name);
     }
 }
@@ -1862,9 +1315,12 @@ crate::json::serde_impls!(ReplicaTaskSessions);
 impl crate::xml::CollectUnknown for ReplicaTaskSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.replica_task_sessions {
-            crate::xml::visit_unknown(path, "ReplicaTaskSession", v, found);
-        }
+        crate::xml::visit_unknown(
+            path,
+            "ReplicaTaskSession",
+            &self.replica_task_sessions,
+            found,
+        );
     }
 }
 /// One file-level or VM restore run on a backup server.
@@ -1904,209 +1360,90 @@ pub struct RestoreSession {
 }
 impl FromXml for RestoreSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<crate::Text> = None;
-        let mut links: Option<LinkList> = None;
-        let mut job_type: Option<RestoreSessionKind> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<RestoreSessionState> = None;
-        let mut result: Option<SessionResult> = None;
-        let mut progress: Option<i32> = None;
-        let mut restored_obj_ref: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 b"VmDisplayName" => {
-                    if vm_display_name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
-                    }
-                    vm_display_name = reader
-                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
+                    xml.attribute(
+                        &mut out.vm_display_name,
+                        &element,
+                        &attr,
+                        "VmDisplayName",
+                    )?
                 }
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"JobType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "JobType")?
-                        {
-                            reader.set_once(&mut job_type, value, "JobType", offset)?;
-                        }
+                        xml.optional_value(&mut out.job_type, child, "JobType")?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Progress") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Progress")?
-                        {
-                            reader.set_once(&mut progress, value, "Progress", offset)?;
-                        }
+                        xml.optional_value(&mut out.progress, child, "Progress")?
                     }
                     Some(b"RestoredObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RestoredObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut restored_obj_ref,
-                                    value,
-                                    "RestoredObjRef",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.restored_obj_ref,
+                            child,
+                            "RestoredObjRef",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            vm_display_name,
-            links,
-            job_type,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            progress,
-            restored_obj_ref,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for RestoreSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
-        if let Some(value) = &self.vm_display_name {
-            writer.attribute_value("VmDisplayName", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
+        writer.optional_attribute("VmDisplayName", &self.vm_display_name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.job_type {
-            writer.value_element("JobType", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.progress {
-            writer.value_element("Progress", value);
-        }
-        if let Some(value) = &self.restored_obj_ref {
-            writer.value_element("RestoredObjRef", value);
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("JobType", &self.job_type);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Progress", &self.progress);
+        writer.optional_value("RestoredObjRef", &self.restored_obj_ref);
         writer.end(name);
     }
 }
@@ -2181,9 +1518,7 @@ crate::json::serde_impls!(RestoreSession);
 impl crate::xml::CollectUnknown for RestoreSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
     }
 }
 /// Kind of a restore session: file-level restore or full VM restore.
@@ -2312,51 +1647,45 @@ pub struct RestoreSessions {
 }
 impl FromXml for RestoreSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut restore_sessions: Vec<RestoreSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"RestoreSession") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "RestoreSession",
-                                Some(restore_sessions.len() + 1),
-                            )?;
-                        restore_sessions.push(value);
+                        xml.push_complex(
+                            &mut out.restore_sessions,
+                            child,
+                            "RestoreSession",
+                        )?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { restore_sessions, unknown })
+        Ok(out)
     }
 }
 impl ToXml for RestoreSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.restore_sessions {
-            ToXml::to_xml(item, writer, "RestoreSession");
-        }
+        writer.complexes("RestoreSession", &self.restore_sessions);
         writer.end(name);
     }
 }
@@ -2394,9 +1723,7 @@ crate::json::serde_impls!(RestoreSessions);
 impl crate::xml::CollectUnknown for RestoreSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.restore_sessions {
-            crate::xml::visit_unknown(path, "RestoreSession", v, found);
-        }
+        crate::xml::visit_unknown(path, "RestoreSession", &self.restore_sessions, found);
     }
 }
 /// One run of an Enterprise Manager background activity (data collection, catalog jobs, maintenance, licensing).
@@ -2430,163 +1757,67 @@ pub struct SystemSession {
 }
 impl FromXml for SystemSession {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut uid: Option<crate::Uid> = None;
-        let mut links: Option<LinkList> = None;
-        let mut session_type: Option<SystemSessionKind> = None;
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<SystemSessionState> = None;
-        let mut result: Option<SystemSessionResult> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                b"UID" => {
-                    if uid.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "UID"));
-                    }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
+                b"Name" => xml.attribute(&mut out.name, &element, &attr, "Name")?,
+                b"UID" => xml.attribute(&mut out.uid, &element, &attr, "UID")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"SessionType") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "SessionType")?
-                        {
-                            reader
-                                .set_once(&mut session_type, value, "SessionType", offset)?;
-                        }
+                        xml.optional_value(&mut out.session_type, child, "SessionType")?
                     }
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"EndTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "EndTimeUTC")?
-                        {
-                            reader
-                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
-                        }
+                        xml.optional_value(&mut out.end_time_utc, child, "EndTimeUTC")?
                     }
-                    Some(b"State") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "State")?
-                        {
-                            reader.set_once(&mut state, value, "State", offset)?;
-                        }
-                    }
-                    Some(b"Result") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Result", None)?;
-                        reader.set_once(&mut result, value, "Result", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"State") => xml.optional_value(&mut out.state, child, "State")?,
+                    Some(b"Result") => xml.complex(&mut out.result, child, "Result")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            name,
-            uid,
-            links,
-            session_type,
-            creation_time_utc,
-            end_time_utc,
-            state,
-            result,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SystemSession {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
+        writer.optional_attribute("Name", &self.name);
+        writer.optional_attribute("UID", &self.uid);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.session_type {
-            writer.value_element("SessionType", value);
-        }
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.end_time_utc {
-            writer.value_element("EndTimeUTC", value);
-        }
-        if let Some(value) = &self.state {
-            writer.value_element("State", value);
-        }
-        if let Some(value) = &self.result {
-            ToXml::to_xml(value, writer, "Result");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.optional_value("SessionType", &self.session_type);
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("EndTimeUTC", &self.end_time_utc);
+        writer.optional_value("State", &self.state);
+        writer.optional_complex("Result", &self.result);
         writer.end(name);
     }
 }
@@ -2652,12 +1883,8 @@ crate::json::serde_impls!(SystemSession);
 impl crate::xml::CollectUnknown for SystemSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.result {
-            crate::xml::visit_unknown(path, "Result", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Result", &self.result, found);
     }
 }
 /// One log line of a system session: time, message and position.
@@ -2677,84 +1904,51 @@ pub struct SystemSessionEvent {
 }
 impl FromXml for SystemSessionEvent {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut creation_time_utc: Option<crate::DateTime> = None;
-        let mut message: Option<crate::Text> = None;
-        let mut order: Option<i32> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"CreationTimeUTC") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "CreationTimeUTC")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut creation_time_utc,
-                                    value,
-                                    "CreationTimeUTC",
-                                    offset,
-                                )?;
-                        }
+                        xml.optional_value(
+                            &mut out.creation_time_utc,
+                            child,
+                            "CreationTimeUTC",
+                        )?
                     }
                     Some(b"Message") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Message")?
-                        {
-                            reader.set_once(&mut message, value, "Message", offset)?;
-                        }
+                        xml.optional_value(&mut out.message, child, "Message")?
                     }
-                    Some(b"Order") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Order")?
-                        {
-                            reader.set_once(&mut order, value, "Order", offset)?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    Some(b"Order") => xml.optional_value(&mut out.order, child, "Order")?,
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            creation_time_utc,
-            message,
-            order,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SystemSessionEvent {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.creation_time_utc {
-            writer.value_element("CreationTimeUTC", value);
-        }
-        if let Some(value) = &self.message {
-            writer.value_element("Message", value);
-        }
-        if let Some(value) = &self.order {
-            writer.value_element("Order", value);
-        }
+        writer.optional_value("CreationTimeUTC", &self.creation_time_utc);
+        writer.optional_value("Message", &self.message);
+        writer.optional_value("Order", &self.order);
         writer.end(name);
     }
 }
@@ -2816,82 +2010,47 @@ pub struct SystemSessionEvents {
 }
 impl FromXml for SystemSessionEvents {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut events: Vec<SystemSessionEvent> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
+                b"Type" => xml.attribute(&mut out.type_, &element, &attr, "Type")?,
+                b"Href" => xml.attribute(&mut out.href, &element, &attr, "Href")?,
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
+                    Some(b"Links") => xml.complex(&mut out.links, child, "Links")?,
                     Some(b"Events") => {
-                        let value = reader
-                            .complex_child(child, "Events", Some(events.len() + 1))?;
-                        events.push(value);
+                        xml.push_complex(&mut out.events, child, "Events")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            events,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SystemSessionEvents {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.optional_attribute("Type", &self.type_);
+        writer.optional_attribute("Href", &self.href);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        for item in &self.events {
-            ToXml::to_xml(item, writer, "Events");
-        }
+        writer.optional_complex("Links", &self.links);
+        writer.complexes("Events", &self.events);
         writer.end(name);
     }
 }
@@ -2934,12 +2093,8 @@ crate::json::serde_impls!(SystemSessionEvents);
 impl crate::xml::CollectUnknown for SystemSessionEvents {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        for v in &self.events {
-            crate::xml::visit_unknown(path, "Events", v, found);
-        }
+        crate::xml::visit_unknown(path, "Links", &self.links, found);
+        crate::xml::visit_unknown(path, "Events", &self.events, found);
     }
 }
 /// Kind of Enterprise Manager background activity a system session records.
@@ -3062,80 +2217,49 @@ pub struct SystemSessionResult {
 }
 impl FromXml for SystemSessionResult {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut result: Option<crate::Text> = None;
-        let mut message: Option<crate::Text> = None;
-        let mut is_canceled: Option<bool> = None;
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Result") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Result")?
-                        {
-                            reader.set_once(&mut result, value, "Result", offset)?;
-                        }
+                        xml.optional_value(&mut out.result, child, "Result")?
                     }
                     Some(b"Message") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Message")?
-                        {
-                            reader.set_once(&mut message, value, "Message", offset)?;
-                        }
+                        xml.optional_value(&mut out.message, child, "Message")?
                     }
                     Some(b"IsCanceled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsCanceled")?
-                        {
-                            reader
-                                .set_once(&mut is_canceled, value, "IsCanceled", offset)?;
-                        }
+                        xml.optional_value(&mut out.is_canceled, child, "IsCanceled")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self {
-            result,
-            message,
-            is_canceled,
-            unknown,
-        })
+        Ok(out)
     }
 }
 impl ToXml for SystemSessionResult {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.result {
-            writer.value_element("Result", value);
-        }
-        if let Some(value) = &self.message {
-            writer.value_element("Message", value);
-        }
-        if let Some(value) = &self.is_canceled {
-            writer.value_element("IsCanceled", value);
-        }
+        writer.optional_value("Result", &self.result);
+        writer.optional_value("Message", &self.message);
+        writer.optional_value("IsCanceled", &self.is_canceled);
         writer.end(name);
     }
 }
@@ -3254,47 +2378,41 @@ pub struct SystemSessions {
 }
 impl FromXml for SystemSessions {
     fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
+        xml: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut sessions: Vec<SystemSession> = Vec::new();
-        for attr in reader.attributes(&element) {
+        let mut out = Self::default();
+        for attr in xml.attributes(&element) {
             let attr = attr?;
             match attr.name {
                 _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
+                    if let Some((name, value)) = xml.unknown_attribute(&element, &attr)?
                     {
-                        unknown.push_attribute(name, value);
+                        out.unknown.push_attribute(name, value);
                     }
                 }
             }
         }
         if !element.empty {
             let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
+            while let Some(child) = xml.next_child()? {
+                match xml.schema_name(&child.start) {
                     Some(b"Sessions") => {
-                        let value = reader
-                            .complex_child(child, "Sessions", Some(sessions.len() + 1))?;
-                        sessions.push(value);
+                        xml.push_complex(&mut out.sessions, child, "Sessions")?
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                    _ => out.unknown.push_element(&xml.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { sessions, unknown })
+        Ok(out)
     }
 }
 impl ToXml for SystemSessions {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        for item in &self.sessions {
-            ToXml::to_xml(item, writer, "Sessions");
-        }
+        writer.complexes("Sessions", &self.sessions);
         writer.end(name);
     }
 }
@@ -3331,9 +2449,7 @@ crate::json::serde_impls!(SystemSessions);
 impl crate::xml::CollectUnknown for SystemSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        for v in &self.sessions {
-            crate::xml::visit_unknown(path, "Sessions", v, found);
-        }
+        crate::xml::visit_unknown(path, "Sessions", &self.sessions, found);
     }
 }
 impl RootElement for BackupJobSession {

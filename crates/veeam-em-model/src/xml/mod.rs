@@ -7,6 +7,7 @@
 mod attributes;
 mod error;
 mod escape;
+mod fields;
 mod limits;
 mod reader;
 mod unknown;

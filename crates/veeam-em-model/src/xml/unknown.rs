@@ -92,6 +92,24 @@ impl CollectUnknown for () {
     fn collect_unknown(&self, _: &mut String, _: &mut dyn FnMut(&str)) {}
 }
 
+/// An optional child: its unknown content, if it is there.
+impl<T: CollectUnknown> CollectUnknown for Option<T> {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        if let Some(value) = self {
+            value.collect_unknown(path, found);
+        }
+    }
+}
+
+/// A repeated child: the unknown content of each (one path for all of them).
+impl<T: CollectUnknown> CollectUnknown for Vec<T> {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        for value in self {
+            value.collect_unknown(path, found);
+        }
+    }
+}
+
 /// Visits the child `name` of the element at `path`.
 #[doc(hidden)]
 pub fn visit_unknown<T: CollectUnknown + ?Sized>(
