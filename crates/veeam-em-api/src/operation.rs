@@ -92,33 +92,17 @@ pub trait Operation {
         base: &BaseUrl,
         session: Option<&SessionToken>,
     ) -> Result<http::Request<Vec<u8>>, ApiError> {
-        self.check().map_err(|message| ApiError::Build {
-            operation: Self::ENTRY.name,
-            message,
-        })?;
-        let query = self.query_values();
-        let query: Vec<(&str, &str)> = query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let mut request = build_request(
-            Self::ENTRY,
-            wire,
-            base,
-            &self.path_values(),
-            &query,
-            self.body(wire),
-            session,
-            self.credentials(),
-        )?;
-        for (name, value) in self.header_values() {
-            let value = http::HeaderValue::from_str(&value).map_err(|e| ApiError::Build {
-                operation: Self::ENTRY.name,
-                message: format!("header {name}: {e}"),
-            })?;
-            request.headers_mut().insert(name, value);
-        }
-        Ok(request)
+        // The parts are gathered here; the request is made once, in code that is not generic
+        // (and so not compiled again for each of the ~500 operations).
+        let parts = RequestParts {
+            check: self.check(),
+            path_values: &self.path_values(),
+            query: self.query_values(),
+            body: self.body(wire),
+            credentials: self.credentials(),
+            headers: self.header_values(),
+        };
+        parts.build(Self::ENTRY, wire, base, session)
     }
 
     /// Decodes the response (any body type: `Vec<u8>`, `&[u8]`, `bytes::Bytes`...), in the form
@@ -131,6 +115,54 @@ pub trait Operation {
         let response = http::Response::from_parts(parts, body.as_ref());
         check_status(Self::ENTRY, &response)?;
         Self::Output::from_response(Self::ENTRY, &response)
+    }
+}
+
+/// What an operation contributes to its request, gathered by [`Operation::request_in`].
+struct RequestParts<'a> {
+    check: Result<(), String>,
+    path_values: &'a [&'a str],
+    query: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+    credentials: Option<&'a Credentials>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl RequestParts<'_> {
+    fn build(
+        self,
+        entry: &'static Entry,
+        wire: Wire,
+        base: &BaseUrl,
+        session: Option<&SessionToken>,
+    ) -> Result<http::Request<Vec<u8>>, ApiError> {
+        self.check.map_err(|message| ApiError::Build {
+            operation: entry.name,
+            message,
+        })?;
+        let query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut request = build_request(
+            entry,
+            wire,
+            base,
+            self.path_values,
+            &query,
+            self.body,
+            session,
+            self.credentials,
+        )?;
+        for (name, value) in self.headers {
+            let value = http::HeaderValue::from_str(&value).map_err(|e| ApiError::Build {
+                operation: entry.name,
+                message: format!("header {name}: {e}"),
+            })?;
+            request.headers_mut().insert(name, value);
+        }
+        Ok(request)
     }
 }
 

@@ -379,23 +379,34 @@ fn a_slow_target_costs_its_timeout_only() {
     );
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow.toml");
     std::fs::write(&path, text).unwrap();
-    let started = std::time::Instant::now();
-    let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
-    let took = started.elapsed();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        took < std::time::Duration::from_millis(3500),
-        "took {took:?}"
-    );
-    assert_eq!(value(&text, r#"veeam_em_up{target="fast"}"#), 1.0);
-    assert_eq!(value(&text, r#"veeam_em_up{target="slow"}"#), 0.0);
-    assert_eq!(
-        value(
-            &text,
-            r#"veeam_em_scrape_errors_total{target="slow",kind="timeout"}"#
-        ),
-        1.0
-    );
+    // Every target at once (the default), then one at a time: the slow one holds the only
+    // place for its timeout, and the fast one still gets its turn.
+    for concurrency in ["16", "1"] {
+        let started = std::time::Instant::now();
+        let out = vem(&[
+            "exporter",
+            "--config",
+            path.to_str().unwrap(),
+            "--once",
+            "--concurrency",
+            concurrency,
+        ]);
+        let took = started.elapsed();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            took < std::time::Duration::from_millis(3500),
+            "--concurrency {concurrency}: took {took:?}"
+        );
+        assert_eq!(value(&text, r#"veeam_em_up{target="fast"}"#), 1.0);
+        assert_eq!(value(&text, r#"veeam_em_up{target="slow"}"#), 0.0);
+        assert_eq!(
+            value(
+                &text,
+                r#"veeam_em_scrape_errors_total{target="slow",kind="timeout"}"#
+            ),
+            1.0
+        );
+    }
 }
 
 /// A server that answers 500 is `up 0` with a `status` error, and the others still answer.
