@@ -2,7 +2,7 @@
 //! `schemas/resources/*.xml` -> `crates/veeam-em-api/src/generated/`.
 //!
 //! Pipeline: [`frontend`] (xsd-parser, behind one adapter) -> [`ir`] -> [`fixups`] ->
-//! [`json_form`] (with the schemas' [`annotations`]) -> [`render`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
+//! [`json_form`] (with the schemas' [`annotations`]) -> [`render_model`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
 //! `cargo xtask regen` and the staleness test use the same code.
 
 pub mod annotations;
@@ -15,8 +15,8 @@ pub mod ir;
 pub mod json_form;
 pub mod lists;
 pub mod names;
-pub mod render;
 pub mod render_api;
+pub mod render_model;
 pub mod resolve;
 pub mod resources;
 pub mod secrets;
@@ -62,7 +62,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     json_form::assign(&mut model, &annotations)?;
     secrets::assign(&mut model, &annotations)?;
     annotations.finish()?;
-    let mut out = render::render(&model, &files)?;
+    let mut out = render_model::render(&model, &files)?;
     let roots: std::collections::BTreeSet<String> =
         model.roots.iter().map(|r| r.name.clone()).collect();
     // Root element -> Rust type (two roots may share a type).
@@ -125,7 +125,7 @@ pub fn stale_files(root: &Path, generated: &BTreeMap<String, String>) -> Result<
 }
 
 /// Directories that hold only generated files.
-const GENERATED_DIRS: &[&str] = &[render::OUTPUT_DIR, render_api::OUTPUT_DIR];
+const GENERATED_DIRS: &[&str] = &[render_model::OUTPUT_DIR, render_api::OUTPUT_DIR];
 
 fn files_on_disk(root: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();

@@ -21,9 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, ensure, Context as _, Result};
 
-use crate::catalogue::{
-    navigation_node, Catalogue, Effect, EffectKind, LinkDecl, Method, Operation,
-};
+use crate::catalogue::{navigation_node, Catalogue, Effect, EffectKind, Entry, LinkDecl, Method};
 use crate::ir::{FieldType, Model, Particle, TypeDef};
 
 /// A kind of object, or a document with links (a guest file path, license counters).
@@ -88,13 +86,13 @@ pub struct Resources {
     pub effects: BTreeMap<String, ResolvedEffect>,
 }
 
-fn is_entity_query(op: &Operation) -> bool {
+fn is_entity_query(op: &Entry) -> bool {
     op.fixed_query
         .iter()
         .any(|(k, v)| k == "format" && v == "Entity")
 }
 
-fn gets(catalogue: &Catalogue) -> impl Iterator<Item = &Operation> {
+fn gets(catalogue: &Catalogue) -> impl Iterator<Item = &Entry> {
     catalogue
         .operations
         .iter()
@@ -518,7 +516,7 @@ fn derived_type(
     model: &Model,
     nodes: &BTreeMap<String, Resolved>,
     collections: &[ResolvedCollection],
-    target: &Operation,
+    target: &Entry,
     node: &str,
 ) -> Option<String> {
     let kind = |n: &str| nodes.get(n).and_then(|r| r.kind.clone());

@@ -89,7 +89,7 @@ fn param(a: &Attrs) -> Result<Param> {
 pub(super) fn parse(text: &str, family: &str) -> Result<Catalogue> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut catalogue = Catalogue::default();
-    let mut op: Option<Operation> = None;
+    let mut op: Option<Entry> = None;
     let mut query_type: Option<QueryType> = None;
     let mut in_response = false;
     let mut in_summary = false;
@@ -101,7 +101,7 @@ pub(super) fn parse(text: &str, family: &str) -> Result<Catalogue> {
             .read_event()
             .with_context(|| format!("at byte {position}"))?;
         // Errors inside an operation name it.
-        let context = |op: &Option<Operation>| match op {
+        let context = |op: &Option<Entry>| match op {
             Some(o) => format!("operation {} (byte {position})", o.name),
             None => format!("byte {position}"),
         };
@@ -128,8 +128,8 @@ pub(super) fn parse(text: &str, family: &str) -> Result<Catalogue> {
                                 ],
                             )?;
                             let op_name = a.required("name")?;
-                            let parsed = (|| -> Result<Operation> {
-                                Ok(Operation {
+                            let parsed = (|| -> Result<Entry> {
+                                Ok(Entry {
                                     family: family.to_owned(),
                                     name: op_name.clone(),
                                     method: Method::parse(&a.required("method")?)?,

@@ -10,7 +10,7 @@ use super::navigation_node;
 /// The whole catalogue: every family's operations and query types, families in file-name order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Catalogue {
-    pub operations: Vec<Operation>,
+    pub operations: Vec<Entry>,
     pub query_types: Vec<QueryType>,
     /// What the catalogue declares of the objects at item paths (links, counts).
     pub resources: Vec<Resource>,
@@ -109,8 +109,10 @@ impl ParamType {
     }
 }
 
+/// One operation of the catalogue as data (an `<Operation>` element): what the API crate's
+/// `Entry` is once rendered, under the same name.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Operation {
+pub struct Entry {
     /// The catalogue file's stem, e.g. `cdp`.
     pub family: String,
     pub name: String,
@@ -295,7 +297,7 @@ pub struct QueryField {
     pub enumeration: Option<String>,
 }
 
-impl Operation {
+impl Entry {
     /// Path parameter names in order, e.g. `["replicaId", "vmId"]`.
     pub fn path_params(&self) -> Vec<&str> {
         path_params(&self.path)

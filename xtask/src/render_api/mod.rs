@@ -22,7 +22,7 @@ use anyhow::Result;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::catalogue::{Catalogue, Operation, ParamType};
+use crate::catalogue::{Catalogue, Entry, ParamType};
 use crate::families;
 use crate::names;
 use crate::resolve::Navigable;
@@ -59,7 +59,7 @@ fn field_ident(xml_or_camel: &str) -> Ident {
     format_ident!("{}", names::field_name(xml_or_camel))
 }
 
-fn entry_ident(op: &Operation) -> Ident {
+fn entry_ident(op: &Entry) -> Ident {
     format_ident!("{}_ENTRY", names::field_name(&op.name).to_uppercase())
 }
 
@@ -105,7 +105,7 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<BTreeMap<S
     let mut collection_lists = TokenStream::new();
     let mut any = operation::AnyParts::default();
     for family in &catalogue.families {
-        let ops: Vec<&Operation> = catalogue
+        let ops: Vec<&Entry> = catalogue
             .operations
             .iter()
             .filter(|o| &o.family == family)

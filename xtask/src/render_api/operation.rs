@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{entry_ident, field_ident, ident, value_type, Schemas};
-use crate::catalogue::{Auth, Catalogue, Operation};
+use crate::catalogue::{Auth, Catalogue, Entry};
 use crate::names;
 
 /// The list `any_operations!` writes `AnyOperation` and `AnyRequest` from, gathered family by
@@ -35,7 +35,7 @@ fn opt_str(value: Option<&str>) -> TokenStream {
 }
 
 /// The effect of an operation, as an `Effect` value (`None` for `Effect::None`).
-fn effect(op: &Operation, schemas: &Schemas<'_>) -> Option<TokenStream> {
+fn effect(op: &Entry, schemas: &Schemas<'_>) -> Option<TokenStream> {
     use crate::catalogue::EffectKind;
     let e = schemas.resources.effects.get(&op.name)?;
     Some(match e.kind {
@@ -59,7 +59,7 @@ fn effect(op: &Operation, schemas: &Schemas<'_>) -> Option<TokenStream> {
 }
 
 /// The static catalogue entry of an operation: the fields that differ from `Entry::DEFAULT`.
-fn entry(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
+fn entry(op: &Entry, schemas: &Schemas<'_>) -> TokenStream {
     let e = entry_ident(op);
     let (name, family, path, summary) = (&op.name, &op.family, &op.path, &op.summary);
     let method = method_path(op.method);
@@ -139,7 +139,7 @@ fn entry(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
 
 /// The output of an operation: `()`, a model type, a hand-written output, or, when its success
 /// responses carry different documents, a generated enum with one variant per document.
-fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
+fn output(op: &Entry, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
     if let Some(o) = &op.response().output {
         let o = ident(o);
         return (quote!(crate::response::#o), quote!());
@@ -252,7 +252,7 @@ fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
 /// One family file and its `Any*` pieces.
 pub fn family_file(
     family: &str,
-    ops: &[&Operation],
+    ops: &[&Entry],
     catalogue: &Catalogue,
     schemas: &Schemas<'_>,
 ) -> Result<(TokenStream, AnyParts)> {

@@ -15,6 +15,33 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexp
 use crate::text::{Interner, Text};
 use crate::xml::Unknown;
 
+/// One step of the path to a failed member: an object's key, or an array's index (from 0).
+#[derive(Debug)]
+pub(crate) enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+thread_local! {
+    /// The path to the member whose decode failed, innermost first: each object and array
+    /// visitor adds its step as the error passes through it. Only failures write here, so a
+    /// decode that succeeds pays nothing, and every type's decoder is compiled once (a second
+    /// decode through `serde_path_to_error` to find the path compiled all of them twice).
+    static ERROR_PATH: RefCell<Vec<Segment>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `error`, after noting that it happened at `segment` (see `ERROR_PATH`).
+#[cold]
+fn failed_at<E>(segment: Segment, error: E) -> E {
+    ERROR_PATH.with(|p| p.borrow_mut().push(segment));
+    error
+}
+
+/// The path of the last failure (innermost first), leaving it empty for the next decode.
+pub(crate) fn take_error_path() -> Vec<Segment> {
+    ERROR_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
 /// A complex type of the schemas as the JSON codec sees it: its member keys and how to decode
 /// and encode each member. Generated for every complex type (see `schemas/README.md`).
 pub trait JsonType: Default {
@@ -500,10 +527,12 @@ impl<'de, T: JsonType> Visitor<'de> for TypeVisitor<T> {
             }
             match lookup(T::KEYS, T::ALIASES, key.as_str()) {
                 Some(index) => {
-                    let stored = map.next_value_seed(MemberSeed {
-                        value: &mut value,
-                        index,
-                    })?;
+                    let stored = map
+                        .next_value_seed(MemberSeed {
+                            value: &mut value,
+                            index,
+                        })
+                        .map_err(|e| failed_at(Segment::Key(key.as_str().to_owned()), e))?;
                     if stored {
                         let bit = 1u128 << index;
                         if seen & bit != 0 {
@@ -513,7 +542,9 @@ impl<'de, T: JsonType> Visitor<'de> for TypeVisitor<T> {
                     }
                 }
                 None => {
-                    let member: serde_json::Value = map.next_value()?;
+                    let member: serde_json::Value = map
+                        .next_value()
+                        .map_err(|e| failed_at(Segment::Key(key.as_str().to_owned()), e))?;
                     value.unknown_mut().push_member(key.0.into_owned(), member);
                 }
             }
@@ -676,7 +707,12 @@ fn items<'de, C, T: FromJson, D: Deserializer<'de>>(
             let _nesting = Nesting::enter::<A::Error>()?;
             let max = crate::Limits::current().max_items;
             let before = self.slot.len();
-            while let Some(item) = seq.next_element_seed(ItemSeed::<T>(PhantomData))? {
+            let mut index = 0;
+            while let Some(item) = seq
+                .next_element_seed(ItemSeed::<T>(PhantomData))
+                .map_err(|e| failed_at(Segment::Index(index), e))?
+            {
+                index += 1;
                 if let Some(item) = item.and_then(&self.wrap) {
                     if self.slot.len() - before >= max {
                         return Err(limit_error(

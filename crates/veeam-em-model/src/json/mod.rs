@@ -65,14 +65,10 @@ pub fn from_str<T: JsonType>(input: &str) -> Result<T, DecodeError> {
     let bytes = input.as_bytes();
     check_size(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_str(input);
+    de::take_error_path();
     let value = de::decode::<T, _>(&mut deserializer)
         .and_then(|v| deserializer.end().map(|()| v))
-        .map_err(|e| {
-            json_error(bytes, e, |track| {
-                let mut d = serde_json::Deserializer::from_str(input);
-                let _ = de::decode::<T, _>(serde_path_to_error::Deserializer::new(&mut d, track));
-            })
-        })?;
+        .map_err(|e| json_error(bytes, e, de::take_error_path()))?;
     value.ok_or_else(|| {
         DecodeError::new(
             DecodeErrorKind::Json(format!("expected a {} document, found null", T::SCHEMA)),
@@ -116,19 +112,15 @@ pub(crate) fn check_size(input: &[u8]) -> Result<(), DecodeError> {
 }
 
 /// A [`DecodeError`] for a JSON decode that failed with `error`: its place (line, column, byte
-/// offset) and the path of keys to it. The path is found by decoding again with
-/// `serde_path_to_error` (`again`), so that the success path pays nothing for it.
+/// offset) and `path`, the keys and indices to it, innermost first (see `de::ERROR_PATH`).
 pub(crate) fn json_error(
     input: &[u8],
     error: serde_json::Error,
-    again: impl FnOnce(&mut serde_path_to_error::Track),
+    path: Vec<de::Segment>,
 ) -> DecodeError {
     if let Some(not_json) = not_json(input) {
         return DecodeError::new(DecodeErrorKind::NotJson(not_json), 0).locate(input);
     }
-    let mut track = serde_path_to_error::Track::new();
-    again(&mut track);
-    let path = track.path();
     let offset = offset_of(input, error.line(), error.column());
     let message = strip_location(&error);
     let kind = match error.classify() {
@@ -136,19 +128,12 @@ pub(crate) fn json_error(
         _ => limit_kind(&message).unwrap_or(DecodeErrorKind::Json(message)),
     };
     let mut e = DecodeError::new(kind, offset);
-    // Innermost first: the segments are pushed as they unwind.
-    let segments: Vec<&serde_path_to_error::Segment> = path.iter().collect();
+    // Innermost first: an index belongs to the key that holds the array.
     let mut index: Option<usize> = None;
-    for segment in segments.iter().rev() {
+    for segment in path {
         match segment {
-            serde_path_to_error::Segment::Seq { index: i } => index = Some(i + 1),
-            serde_path_to_error::Segment::Map { key } => {
-                e = e.in_element(key, index.take());
-            }
-            serde_path_to_error::Segment::Enum { variant } => {
-                e = e.in_element(variant, index.take());
-            }
-            serde_path_to_error::Segment::Unknown => {}
+            de::Segment::Index(i) => index = Some(i + 1),
+            de::Segment::Key(key) => e = e.in_element(&key, index.take()),
         }
     }
     e.locate(input)

@@ -49,6 +49,7 @@ where
     super::check_size(input).map_err(Stop::Decode)?;
     let mut stopped: Option<E> = None;
     let mut kept: Option<K> = None;
+    super::de::take_error_path();
     let result = {
         let mut deserializer = serde_json::Deserializer::from_slice(input);
         let seed = Level::<T, K, E> {
@@ -66,7 +67,11 @@ where
     }
     match result {
         Ok(()) => Ok(kept),
-        Err(e) => Err(Stop::Decode(super::json_error(input, e, |_| {}))),
+        Err(e) => {
+            // Items streamed are reported without the path to the member inside them.
+            super::de::take_error_path();
+            Err(Stop::Decode(super::json_error(input, e, Vec::new())))
+        }
     }
 }
 
