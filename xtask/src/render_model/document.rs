@@ -74,6 +74,7 @@ impl Renderer<'_> {
             }
 
             /// The codecs of a complex type by schema name (see [`crate::reflect::codec`]).
+            #[cfg(feature = "codecs")]
             pub(crate) fn codec(name: &str) -> Option<&'static dyn crate::reflect::TypeCodec> {
                 Some(match name {
                     #(#codecs)*

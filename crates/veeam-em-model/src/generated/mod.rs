@@ -83,6 +83,7 @@ pub(crate) fn reflect_parts() -> Vec<crate::reflect::Part> {
     parts
 }
 /// The codecs of a complex type by schema name (see [`crate::reflect::codec`]).
+#[cfg(feature = "codecs")]
 pub(crate) fn codec(name: &str) -> Option<&'static dyn crate::reflect::TypeCodec> {
     Some(
         match name {
