@@ -352,16 +352,12 @@ impl Route {
         )
     }
 
-    /// Checks that this route is for `entry` (used by the generated `TryFrom<&Route>`).
+    /// Checks that this route is for `entry`; the error names `url`.
     pub fn expect(&self, entry: &'static Entry, url: &str) -> Result<(), RouteError> {
         if self.entry.name == entry.name {
             Ok(())
         } else {
-            Err(RouteError::OtherOperation {
-                url: url.to_owned(),
-                expected: entry.name,
-                found: self.entry.name,
-            })
+            Err(self.other_operation(entry, url.to_owned()))
         }
     }
 
@@ -371,18 +367,22 @@ impl Route {
         &self,
         entry: &'static Entry,
     ) -> Result<&[Id; N], RouteError> {
-        let mismatch = || RouteError::OtherOperation {
-            url: self.entry.template(),
-            expected: entry.name,
-            found: self.entry.name,
-        };
         if self.entry.name != entry.name {
-            return Err(mismatch());
+            return Err(self.other_operation(entry, self.entry.template()));
         }
         self.path_values
             .as_slice()
             .try_into()
-            .map_err(|_| mismatch())
+            .map_err(|_| self.other_operation(entry, self.entry.template()))
+    }
+
+    /// The error of this route where one of `entry` was expected.
+    fn other_operation(&self, entry: &'static Entry, url: String) -> RouteError {
+        RouteError::OtherOperation {
+            url,
+            expected: entry.name,
+            found: self.entry.name,
+        }
     }
 
     /// The value of the variable query parameter `name` (case-insensitive).

@@ -69,9 +69,7 @@ impl<'a> XmlReader<'a> {
         child: Child<'a>,
         name: &'static str,
     ) -> Result<(), DecodeError> {
-        let offset = child.offset;
-        let value = self.value_child(child, name, None)?;
-        self.set_once(slot, value, name, offset)
+        self.value_choice(slot, child, name, std::convert::identity)
     }
 
     /// A single child with a complex type into `slot`; a second one is an error.
@@ -82,9 +80,7 @@ impl<'a> XmlReader<'a> {
         child: Child<'a>,
         name: &'static str,
     ) -> Result<(), DecodeError> {
-        let offset = child.offset;
-        let value = self.complex_child(child, name, None)?;
-        self.set_once(slot, value, name, offset)
+        self.complex_choice(slot, child, name, std::convert::identity)
     }
 
     /// One more child with a simple type, appended to `list` (errors name it `name[n]`).
