@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use veeam_em_model::reflect::{self, ElementKind, ParticleInfo, TypeCodec};
+use veeam_em_model::reflect::{self, ElementKind, ParticleInfo};
 use veeam_em_model::{Document, Wire};
+use veeam_em_tests::codec::TypeCodec;
 
 fn json_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/json")
@@ -224,7 +225,7 @@ fn every_reference_example_decodes_and_equals_its_xml_twin() {
                 continue;
             }
         };
-        let codec: &dyn TypeCodec = reflect::codec(type_name).unwrap();
+        let codec: &dyn TypeCodec = veeam_em_tests::codec::codec(type_name).unwrap();
         let from_json = match codec.known_xml(Wire::Json, &json, &example.root) {
             Ok(xml) => xml,
             Err(e) => {
@@ -426,7 +427,8 @@ fn json_reads_back_to_the_same_value_for_every_xml_fixture() {
         // What the schemas know is the same value. (Not the interleaving of a list whose
         // items come under several names: the JSON form keys them by name.)
         if !name.contains("mixed_item_names") {
-            let codec = reflect::codec(reflect::root(root).unwrap().type_name).unwrap();
+            let codec =
+                veeam_em_tests::codec::codec(reflect::root(root).unwrap().type_name).unwrap();
             assert_eq!(
                 codec.known_xml(Wire::Json, json.as_bytes(), root).unwrap(),
                 codec.known_xml(Wire::Xml, &xml, root).unwrap(),

@@ -281,7 +281,7 @@ fn every_root_type_decodes_what_it_encodes() {
                     .map_err(|e| TestCaseError::fail(format!("{e}\n{json}")))?;
                 prop_assert_eq!(z.to_json_string(), json.clone());
                 if !mixed_lists(root.type_name) {
-                    let codec = reflect::codec(root.type_name).unwrap();
+                    let codec = veeam_em_tests::codec::codec(root.type_name).unwrap();
                     let known = |wire, input: &[u8]| codec.known_xml(wire, input, root.element);
                     prop_assert_eq!(
                         known(Wire::Json, json.as_bytes()).unwrap(),

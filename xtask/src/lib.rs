@@ -1,5 +1,6 @@
 //! Code generation for veeam-em: `schemas/*.xsd` -> `crates/veeam-em-model/src/generated/` and
-//! `schemas/resources/*.xml` -> `crates/veeam-em-api/src/generated/`.
+//! `schemas/resources/*.xml` -> `crates/veeam-em-api/src/generated/` (and `tests/src/generated/`,
+//! the tests' table of every complex type's codecs).
 //!
 //! Pipeline: [`frontend`] (xsd-parser, behind one adapter) -> [`ir`] -> [`fixups`] ->
 //! [`json_form`] (with the schemas' [`annotations`]) -> [`render_model`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
@@ -125,7 +126,11 @@ pub fn stale_files(root: &Path, generated: &BTreeMap<String, String>) -> Result<
 }
 
 /// Directories that hold only generated files.
-const GENERATED_DIRS: &[&str] = &[render_model::OUTPUT_DIR, render_api::OUTPUT_DIR];
+const GENERATED_DIRS: &[&str] = &[
+    render_model::OUTPUT_DIR,
+    render_model::TESTS_OUTPUT_DIR,
+    render_api::OUTPUT_DIR,
+];
 
 fn files_on_disk(root: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();

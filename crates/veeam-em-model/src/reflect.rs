@@ -159,8 +159,3 @@ pub type Part = (
     &'static [RootInfo],
     &'static [(&'static str, &'static str)],
 );
-
-#[cfg(feature = "codecs")]
-mod codec;
-#[cfg(feature = "codecs")]
-pub use codec::{codec, Codec, TypeCodec};

@@ -48,15 +48,6 @@ impl Renderer<'_> {
                 }
             }
         }
-        let codecs = self.model.types.values().filter_map(|t| match t {
-            crate::ir::TypeDef::Complex(c) => {
-                let xsd = &c.xsd_name;
-                let ty = ident(&c.rust_name);
-                let cfg = crate::families::cfg(&crate::families::of_file(&c.source_file));
-                Some(quote!(#cfg #xsd => &crate::reflect::Codec::<#ty>::NEW,))
-            }
-            crate::ir::TypeDef::Enum(_) => None,
-        });
         let parts = modules.iter().map(|m| {
             let module = format_ident!("{}", m);
             let cfg = crate::families::cfg(m);
@@ -73,15 +64,6 @@ impl Renderer<'_> {
                 parts
             }
 
-            /// The codecs of a complex type by schema name (see [`crate::reflect::codec`]).
-            #[cfg(feature = "codecs")]
-            pub(crate) fn codec(name: &str) -> Option<&'static dyn crate::reflect::TypeCodec> {
-                Some(match name {
-                    #(#codecs)*
-                    _ => return None,
-                })
-            }
-
             #[cfg(feature = "json")]
             impl Document {
                 /// Root elements whose type has a `Type` attribute: a JSON document of one of
@@ -93,5 +75,31 @@ impl Renderer<'_> {
             .section("", documents)
             .render("The `Document` enum of every root element, and every match over it, from one list.");
         Ok((tokens, documents))
+    }
+
+    /// `tests/src/generated/mod.rs`: every complex type's codecs by schema name, for the
+    /// workspace's tests of fragments (`tests/src/codec.rs`). The tests crate builds every family.
+    pub(super) fn codecs(&self) -> TokenStream {
+        let codecs = self.model.types.values().filter_map(|t| match t {
+            crate::ir::TypeDef::Complex(c) => {
+                let xsd = &c.xsd_name;
+                let ty = ident(&c.rust_name);
+                Some(quote!(#xsd => &Codec::<m::#ty>::NEW,))
+            }
+            crate::ir::TypeDef::Enum(_) => None,
+        });
+        quote! {
+            //! The codecs of every complex type of the schemas, by schema name.
+            use crate::codec::{Codec, TypeCodec};
+            use veeam_em_model as m;
+
+            /// The codecs of the complex type named `name` (schema name).
+            pub(crate) fn codec(name: &str) -> Option<&'static dyn TypeCodec> {
+                Some(match name {
+                    #(#codecs)*
+                    _ => return None,
+                })
+            }
+        }
     }
 }

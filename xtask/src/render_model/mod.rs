@@ -23,6 +23,9 @@ use crate::ir::{FieldType, Model, Particle, TypeDef, ValueType};
 /// Directory (relative to the workspace root) the generated files go to.
 pub const OUTPUT_DIR: &str = "crates/veeam-em-model/src/generated";
 
+/// Directory of the generated test support (the codec table of `tests/src/codec.rs`).
+pub const TESTS_OUTPUT_DIR: &str = "tests/src/generated";
+
 /// Renders every file: `(path relative to the workspace root, contents)`.
 pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String, String>> {
     let renderer = Renderer::new(model);
@@ -94,6 +97,10 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
     files.insert(
         format!("{OUTPUT_DIR}/mod.rs"),
         print(&mod_rs, &all)? + "\n" + &documents,
+    );
+    files.insert(
+        format!("{TESTS_OUTPUT_DIR}/mod.rs"),
+        print(&renderer.codecs(), &all)?,
     );
     Ok(files)
 }
