@@ -5,11 +5,11 @@
 //! (`_bytes`, `_seconds`, `_ratio`), `_total` for counters, and no label whose values have no
 //! bound (no session names, no messages).
 
-use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 
 use super::config::Target;
 use super::scrape::Scrape;
@@ -141,6 +141,13 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Encodes one metric (without the end marker).
+fn put(out: &mut String, name: &str, help: &str, metric: impl Metric) {
+    let mut registry = Registry::default();
+    registry.register(name, help, metric);
+    encode_registry(out, &registry).expect("writing to a String");
+}
+
 /// What lives across scrapes: the error counts, by target and kind.
 #[derive(Debug, Default)]
 pub struct Persistent {
@@ -162,9 +169,11 @@ impl Persistent {
             .or_default() += 1;
     }
 
-    /// The text of the scrapes of the targets.
+    /// The text of the scrapes of the targets. One metric at a time is put in a registry,
+    /// encoded and dropped: the series of a fleet never all sit in memory at once, only the
+    /// text does.
     pub fn encode(&self, scrapes: &[(&Target, &Scrape)]) -> String {
-        let mut registry = Registry::default();
+        let mut out = String::new();
         let up = Family::<Labels, Gauge>::default();
         let duration = Family::<Labels, FloatGauge>::default();
         for (target, scrape) in scrapes {
@@ -175,12 +184,14 @@ impl Persistent {
                 .get_or_create(&labels)
                 .set(scrape.duration.as_secs_f64());
         }
-        registry.register(
+        put(
+            &mut out,
             "veeam_em_up",
             "Whether the last scrape of the target succeeded",
             up,
         );
-        registry.register(
+        put(
+            &mut out,
             "veeam_em_scrape_duration_seconds",
             "How long the last scrape of the target took",
             duration,
@@ -199,7 +210,8 @@ impl Persistent {
             }
         }
         drop(counts);
-        registry.register(
+        put(
+            &mut out,
             "veeam_em_scrape_errors",
             "Failed scrapes of the target by kind (connect, tls, timeout, credentials, status, body, config, other)",
             errors,
@@ -216,11 +228,10 @@ impl Persistent {
                 }
             }
             if any {
-                registry.register(*name, *help, family);
+                put(&mut out, name, help, family);
             }
         }
-        let mut out = String::new();
-        encode(&mut out, &registry).expect("writing to a String");
+        encode_eof(&mut out).expect("writing to a String");
         out
     }
 }

@@ -48,7 +48,7 @@ pub struct Args {
     web_config: Option<PathBuf>,
     /// Targets scraped at once (each with at most 2 requests in flight): fewer hold less
     /// memory, more hide more latency. A slow target holds one place for at most its timeout.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
 }
 
@@ -88,7 +88,8 @@ struct Member {
     client: Option<AsyncClient<ReqwestTransport>>,
     /// Why no client could be made (a missing password, a bad URL): reported as `up 0`.
     setup_error: Option<String>,
-    last: Mutex<Option<Scrape>>,
+    /// The last scrape, shared with the `/metrics` answers being written (not copied).
+    last: Mutex<Option<Arc<Scrape>>>,
 }
 
 /// The exporter's state, shared by the connections.
@@ -185,11 +186,11 @@ impl Exporter {
     }
 
     /// The scrape of `m`: the cached one within its minimum interval, else a new one.
-    async fn scrape(&self, m: &Member) -> Scrape {
+    async fn scrape(&self, m: &Member) -> Arc<Scrape> {
         let mut last = m.last.lock().await;
         if let Some(s) = last.as_ref() {
             if s.at.elapsed() < m.target.min_interval() {
-                return s.clone();
+                return Arc::clone(s);
             }
         }
         let fresh = match (&m.client, &m.setup_error) {
@@ -205,7 +206,8 @@ impl Exporter {
             tracing::warn!(target = m.target.name, kind, "scrape failed: {message}");
             self.metrics.error(&m.target, kind);
         }
-        *last = Some(fresh.clone());
+        let fresh = Arc::new(fresh);
+        *last = Some(Arc::clone(&fresh));
         fresh
     }
 
@@ -228,7 +230,7 @@ impl Exporter {
         let pairs: Vec<(&Target, &Scrape)> = chosen
             .iter()
             .map(|m| &m.target)
-            .zip(scrapes.iter())
+            .zip(scrapes.iter().map(|s| &**s))
             .collect();
         Ok(self.metrics.encode(&pairs))
     }
@@ -339,11 +341,10 @@ pub fn run(args: &Args) -> Result<(), String> {
             return Err(format!("shard {i}/{n} holds none of the targets"));
         }
     }
-    // Decoding pages runs on blocking threads: as many as the workers, so that a scrape of
-    // many targets does not start a thread (and a malloc arena) per page being decoded.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(2)
+    // One thread: the work is waiting on servers, and what CPU it takes (decoding pages,
+    // about 2 ms a target) is done in place by the async client on a current-thread runtime.
+    // Every thread would bring a malloc arena of its own, the largest part of the peak RSS.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
