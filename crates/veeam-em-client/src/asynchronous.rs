@@ -213,7 +213,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ///
     /// On a multi-threaded tokio runtime the page is decoded on the blocking pool, so that the
     /// pages in flight decode in parallel with each other and with the requests; elsewhere (a
-    /// closure transport under another executor) it is decoded in place.
+    /// current-thread runtime such as `vem exporter`'s, or another executor) it is decoded in
+    /// place.
     async fn page<O, I>(
         &self,
         mut op: O,

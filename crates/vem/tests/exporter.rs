@@ -379,8 +379,8 @@ fn a_slow_target_costs_its_timeout_only() {
     );
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow.toml");
     std::fs::write(&path, text).unwrap();
-    // Every target at once (the default), then one at a time: the slow one holds the only
-    // place for its timeout, and the fast one still gets its turn.
+    // Both targets at once, then one at a time: the slow one holds the only place for its
+    // timeout, and the fast one still gets its turn.
     for concurrency in ["16", "1"] {
         let started = std::time::Instant::now();
         let out = vem(&[

@@ -1,5 +1,6 @@
 //! `mod.rs` of the generated model: the modules (one per schema file, each behind its family's
-//! feature) and the `Document` enum of every root element.
+//! feature) and the list of root elements that `documents!` makes the `Document` enum of; and
+//! the tests' table of every complex type's codecs (`tests/src/generated/`).
 
 use std::collections::BTreeSet;
 

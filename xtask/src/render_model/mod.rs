@@ -1,5 +1,6 @@
-//! The renderer: IR -> Rust source, one file per schema file plus `mod.rs`. Split by what it
-//! emits: `structs` (complex types), `choices`, `enums`, `document` (`mod.rs`).
+//! The renderer: IR -> Rust source, one file per schema file plus `mod.rs`, and the tests'
+//! codec table. Split by what it emits: `structs` (complex types), `choices`, `enums`,
+//! `document` (`mod.rs` and the codec table).
 //!
 //! Every item is built with `quote!`, parsed into a `syn::File` and printed by `prettyplease`, so
 //! the output depends only on the IR (whose maps are sorted): regenerating is deterministic.

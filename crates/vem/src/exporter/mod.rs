@@ -288,10 +288,14 @@ where
                 .headers()
                 .get(http::header::AUTHORIZATION)
                 .map(|v| v.as_bytes().to_vec());
-            // bcrypt is slow on purpose: off the workers.
-            let allowed = tokio::task::spawn_blocking(move || web.allows(authorization.as_deref()))
-                .await
-                .unwrap_or(false);
+            // bcrypt is slow on purpose: off the runtime's thread, and only when a password
+            // has to be hashed.
+            let allowed = match web.settled(authorization.as_deref()) {
+                Some(answer) => answer,
+                None => tokio::task::spawn_blocking(move || web.allows(authorization.as_deref()))
+                    .await
+                    .unwrap_or(false),
+            };
             let path = request.uri().path().to_owned();
             let target = request.uri().query().and_then(|q| {
                 url::form_urlencoded::parse(q.as_bytes())
@@ -344,7 +348,10 @@ pub fn run(args: &Args) -> Result<(), String> {
     // One thread: the work is waiting on servers, and what CPU it takes (decoding pages,
     // about 2 ms a target) is done in place by the async client on a current-thread runtime.
     // Every thread would bring a malloc arena of its own, the largest part of the peak RSS.
+    // Two more at most for what blocks: bcrypt (`--web-config` users) and the resolver's
+    // lookups of host names (a flood of bad passwords or many new connections queue there).
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;

@@ -120,22 +120,32 @@ impl WebConfig {
         Ok(config)
     }
 
-    /// Whether a request with this `Authorization` header may be served.
-    pub fn allows(&self, authorization: Option<&[u8]>) -> bool {
+    /// Whether a request with this `Authorization` header may be served, when that is known
+    /// without hashing a password (no users, no header, a header already verified); `None`
+    /// when only [`WebConfig::allows`] can tell, with bcrypt.
+    pub fn settled(&self, authorization: Option<&[u8]>) -> Option<bool> {
         if self.users.is_empty() {
-            return true;
+            return Some(true);
         }
         let Some(header) = authorization.and_then(|h| std::str::from_utf8(h).ok()) else {
-            return false;
+            return Some(false);
         };
         let known = self
             .verified
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .contains(header);
-        if known {
-            return true;
+        known.then_some(true)
+    }
+
+    /// Whether a request with this `Authorization` header may be served.
+    pub fn allows(&self, authorization: Option<&[u8]>) -> bool {
+        if let Some(answer) = self.settled(authorization) {
+            return answer;
         }
+        let Some(header) = authorization.and_then(|h| std::str::from_utf8(h).ok()) else {
+            return false;
+        };
         let Some(encoded) = header.strip_prefix("Basic ") else {
             return false;
         };
@@ -205,9 +215,18 @@ mod tests {
                 base64::engine::general_purpose::STANDARD.encode(pair)
             )
         };
+        // Not known without bcrypt until it has been verified once; then settled, from the
+        // cache of verified headers.
+        assert_eq!(config.settled(Some(header("prom:s3cret").as_bytes())), None);
         assert!(config.allows(Some(header("prom:s3cret").as_bytes())));
-        // Again, from the cache of verified headers.
+        assert_eq!(
+            config.settled(Some(header("prom:s3cret").as_bytes())),
+            Some(true)
+        );
         assert!(config.allows(Some(header("prom:s3cret").as_bytes())));
+        assert_eq!(config.settled(Some(header("prom:wrong").as_bytes())), None);
+        assert_eq!(config.settled(None), Some(false));
+        assert_eq!(WebConfig::default().settled(None), Some(true));
         assert!(!config.allows(Some(header("prom:wrong").as_bytes())));
         assert!(!config.allows(Some(header("other:s3cret").as_bytes())));
         assert!(!config.allows(None));
