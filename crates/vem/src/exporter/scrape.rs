@@ -76,11 +76,13 @@ pub(super) async fn gated<T>(
 const NEWEST_SESSIONS: u32 = 200;
 
 /// The first `NEWEST_SESSIONS` items of a query (one page of that size, newest first when the
-/// query sorts so).
+/// query sorts so), each cut down to what the series need as it arrives: the whole sessions of
+/// many targets are never held at once.
 async fn newest<O>(
     client: &AsyncClient<ReqwestTransport>,
     mut op: O,
-) -> Vec<Result<O::Entity, ClientError>>
+    brief: fn(O::Entity) -> Newest,
+) -> Vec<Result<Newest, ClientError>>
 where
     O: veeam_em_api::query::QueryOperation + Send + Sync + 'static,
     O::Entity: Send + 'static,
@@ -90,6 +92,7 @@ where
     client
         .query_entities(op)
         .take(NEWEST_SESSIONS as usize)
+        .map(|item| item.map(brief))
         .collect()
         .await
 }
@@ -102,6 +105,43 @@ struct Newest {
     result: Option<String>,
     started: Option<time::OffsetDateTime>,
     ended: Option<time::OffsetDateTime>,
+}
+
+impl Newest {
+    fn of(
+        owner: Option<&str>,
+        result: Option<&veeam_em_model::SessionResult>,
+        started: Option<&veeam_em_model::DateTime>,
+        ended: Option<&veeam_em_model::DateTime>,
+    ) -> Self {
+        let time = |t: Option<&veeam_em_model::DateTime>| {
+            t.and_then(veeam_em_model::DateTime::to_offset_date_time)
+        };
+        Newest {
+            owner: owner.unwrap_or_default().to_owned(),
+            result: result.map(|r| r.as_str().to_ascii_lowercase()),
+            started: time(started),
+            ended: time(ended),
+        }
+    }
+
+    fn cdp(s: veeam_em_model::CdpReplicaSession) -> Self {
+        Self::of(
+            s.policy_name.as_deref(),
+            s.result.as_ref(),
+            s.creation_time_utc.as_ref(),
+            s.end_time_utc.as_ref(),
+        )
+    }
+
+    fn job(s: veeam_em_model::BackupJobSession) -> Self {
+        Self::of(
+            s.job_name.as_deref(),
+            s.result.as_ref(),
+            s.creation_time_utc.as_ref(),
+            s.end_time_utc.as_ref(),
+        )
+    }
 }
 
 /// The series of the newest sessions of one kind: `(owner label, result metric, duration
@@ -177,12 +217,12 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
     let newest_cdp = {
         use veeam_em_api::fields::cdp_replica_session as f;
         let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME_UTC);
-        newest(client, api::query().cdp_replica_session(query))
+        newest(client, api::query().cdp_replica_session(query), Newest::cdp)
     };
     let newest_jobs = {
         use veeam_em_api::fields::backup_job_session as f;
         let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME);
-        newest(client, api::query().backup_job_session(query))
+        newest(client, api::query().backup_job_session(query), Newest::job)
     };
     let (
         overview,
@@ -360,32 +400,9 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
         }
     }
     // Each CDP policy's and each job's newest session.
-    let time = |t: Option<&veeam_em_model::DateTime>| {
-        t.and_then(veeam_em_model::DateTime::to_offset_date_time)
-    };
-    let result =
-        |r: Option<&veeam_em_model::SessionResult>| r.map(|r| r.as_str().to_ascii_lowercase());
-    let cdp: Vec<Newest> = cdp_sessions
-        .into_iter()
-        .map_while(Result::ok)
-        .map(|s| Newest {
-            owner: s.policy_name.as_deref().unwrap_or_default().to_owned(),
-            result: result(s.result.as_ref()),
-            started: time(s.creation_time_utc.as_ref()),
-            ended: time(s.end_time_utc.as_ref()),
-        })
-        .collect();
+    let cdp: Vec<Newest> = cdp_sessions.into_iter().map_while(Result::ok).collect();
     newest_sessions(&mut put, &cdp, &CDP_SERIES);
-    let job_sessions: Vec<Newest> = job_sessions
-        .into_iter()
-        .map_while(Result::ok)
-        .map(|s| Newest {
-            owner: s.job_name.as_deref().unwrap_or_default().to_owned(),
-            result: result(s.result.as_ref()),
-            started: time(s.creation_time_utc.as_ref()),
-            ended: time(s.end_time_utc.as_ref()),
-        })
-        .collect();
+    let job_sessions: Vec<Newest> = job_sessions.into_iter().map_while(Result::ok).collect();
     newest_sessions(&mut put, &job_sessions, &JOB_SERIES);
     // Discovered computers by agent status (a server without the agents family: no series).
     if let Ok(agents) = agents {
