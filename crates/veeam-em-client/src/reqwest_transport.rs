@@ -6,46 +6,112 @@ use crate::error::ClientError;
 use crate::transport::{AsyncTransport, HttpRequest, HttpResponse, TransportError};
 
 /// Sends requests with reqwest.
+///
+/// Clones share one HTTP client and its pool of kept connections. The client is made on the
+/// first request and again after [`ReqwestTransport::close_idle_connections`], which lets a
+/// program that calls many servers now and then (an exporter) hold no connection between
+/// its rounds.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
-    client: reqwest::Client,
+    client: std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>,
+    recipe: std::sync::Arc<Recipe>,
     limit: usize,
     connect_timeout: std::time::Duration,
     read_timeout: std::time::Duration,
 }
 
+/// What a reqwest client is made from (the configuration's transport settings).
+#[derive(Debug)]
+struct Recipe {
+    connect_timeout: std::time::Duration,
+    read_timeout: std::time::Duration,
+    ca_certificates: Vec<reqwest::Certificate>,
+    insecure: bool,
+    idle_connections_per_host: Option<usize>,
+}
+
+impl Recipe {
+    fn build(&self) -> Result<reqwest::Client, reqwest::Error> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("veeam-em/", env!("CARGO_PKG_VERSION")));
+        if !self.ca_certificates.is_empty() {
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in &self.ca_certificates {
+                builder = builder.add_root_certificate(cert.clone());
+            }
+        }
+        if self.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        if let Some(idle) = self.idle_connections_per_host {
+            builder = builder.pool_max_idle_per_host(idle);
+        }
+        builder.build()
+    }
+}
+
 impl ReqwestTransport {
     /// A transport with the timeouts, TLS trust and size limit of `config`.
     pub fn new(config: &ClientConfig) -> Result<Self, ClientError> {
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("veeam-em/", env!("CARGO_PKG_VERSION")));
-        if !config.tls.ca_certificates.is_empty() {
-            builder = builder.tls_built_in_root_certs(false);
-            for der in &config.tls.ca_certificates {
-                let cert = reqwest::Certificate::from_der(der)
-                    .map_err(|e| ClientError::Config(format!("a CA certificate: {e}")))?;
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if config.tls.insecure_skip_verification {
-            builder = builder.danger_accept_invalid_certs(true);
-        }
-        if let Some(idle) = config.idle_connections_per_host {
-            builder = builder.pool_max_idle_per_host(idle);
-        }
-        let client = builder
+        let ca_certificates = config
+            .tls
+            .ca_certificates
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ClientError::Config(format!("a CA certificate: {e}")))?;
+        let recipe = Recipe {
+            connect_timeout: config.connect_timeout,
+            read_timeout: config.read_timeout,
+            ca_certificates,
+            insecure: config.tls.insecure_skip_verification,
+            idle_connections_per_host: config.idle_connections_per_host,
+        };
+        // Made once here so that a bad setting is an error now, not at the first request.
+        let client = recipe
             .build()
             .map_err(|e| ClientError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
-            client,
+            client: std::sync::Arc::new(std::sync::Mutex::new(Some(client))),
+            recipe: std::sync::Arc::new(recipe),
             limit: config.max_response_bytes,
             connect_timeout: config.connect_timeout,
             read_timeout: config.read_timeout,
         })
+    }
+
+    /// Closes the connections kept alive for later requests, of this transport and its clones
+    /// (requests under way finish on theirs). The next request makes a new HTTP client. For a
+    /// program that is done with a server for a while: a kept connection holds its read
+    /// buffer (tens of KB once a large answer has been read) until then.
+    pub fn close_idle_connections(&self) {
+        let dropped = self
+            .client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        drop(dropped);
+    }
+
+    /// The HTTP client, made again if it was closed.
+    fn client(&self) -> Result<reqwest::Client, TransportError> {
+        let mut slot = self
+            .client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let client = self
+            .recipe
+            .build()
+            .map_err(|e| TransportError::Other(format!("cannot build the HTTP client: {e}")))?;
+        *slot = Some(client.clone());
+        Ok(client)
     }
 
     fn error(&self, error: reqwest::Error, target: &str) -> TransportError {
@@ -106,7 +172,7 @@ impl AsyncTransport for ReqwestTransport {
         let request = reqwest::Request::try_from(request)
             .map_err(|e| TransportError::Other(format!("cannot send the request: {e}")))?;
         let mut response = self
-            .client
+            .client()?
             .execute(request)
             .await
             .map_err(|e| self.error(e, &target))?;

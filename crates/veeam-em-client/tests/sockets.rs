@@ -708,3 +708,65 @@ fn a_name_that_does_not_resolve_is_a_connect_failure_in_both_clients() {
         check(nonblocking(config()).logon().await.unwrap_err());
     });
 }
+
+/// A kept connection serves the next request; after `close_idle_connections` (on a clone: the
+/// clones share one pool) the next request opens a new one and succeeds. Counted at a plain
+/// keep-alive HTTP server on a real socket.
+#[test]
+fn closing_idle_connections_makes_the_next_request_connect_again() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use veeam_em_client::AsyncTransport as _;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                loop {
+                    // One request: lines up to the empty one (no body on a GET).
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if line == "\r\n" => break,
+                            Ok(_) => {}
+                        }
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                    if writer.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let base = BaseUrl::parse(&format!("http://127.0.0.1:{port}/api")).unwrap();
+    let transport =
+        ReqwestTransport::new(&ClientConfig::new(base).idle_connections_per_host(1)).unwrap();
+    let get = || {
+        http::Request::get(format!("http://127.0.0.1:{port}/api/"))
+            .body(Vec::new())
+            .unwrap()
+    };
+    runtime().block_on(async {
+        for _ in 0..3 {
+            let response = transport.send(get()).await.unwrap();
+            assert_eq!(response.body(), b"ok");
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "one kept connection");
+        transport.clone().close_idle_connections();
+        let response = transport.send(get()).await.unwrap();
+        assert_eq!(response.body(), b"ok");
+        assert_eq!(accepted.load(Ordering::SeqCst), 2, "a new connection");
+        transport.send(get()).await.unwrap();
+        assert_eq!(accepted.load(Ordering::SeqCst), 2, "kept again");
+    });
+}

@@ -100,20 +100,13 @@ struct Exporter {
     metrics: metrics::Persistent,
 }
 
-/// Idle connections kept per target between its scrapes.
-const IDLE_CONNECTIONS: usize = 1;
+/// Connections kept per target while it is being scraped (its requests in flight), closed
+/// when its scrape ends: a kept connection holds a read buffer of tens of KB, which for many
+/// targets between scrapes would be most of the exporter's memory. The next scrape opens them
+/// again (a TLS handshake each against a real server).
+const IDLE_CONNECTIONS: usize = scrape::IN_FLIGHT;
 
-/// What makes two targets' HTTP clients differ: their trust, and their timeouts.
-type TransportKey = (Option<std::path::PathBuf>, bool, Duration);
-
-/// The HTTP clients already made, shared by the targets with the same settings: one
-/// connection pool and TLS setup for many servers (a fleet of 100 costs one, not 100).
-type Transports = std::collections::HashMap<TransportKey, ReqwestTransport>;
-
-fn client_for(
-    target: &Target,
-    transports: &mut Transports,
-) -> Result<AsyncClient<ReqwestTransport>, String> {
+fn client_for(target: &Target) -> Result<AsyncClient<ReqwestTransport>, String> {
     let base = if target.url.contains("://") {
         let base = BaseUrl::parse(&target.url).map_err(|e| e.to_string())?;
         if base.as_str().ends_with("/api") {
@@ -138,26 +131,19 @@ fn client_for(
     if target.insecure {
         config = config.insecure_skip_certificate_verification();
     }
-    let key = (target.ca_cert.clone(), target.insecure, target.timeout());
-    let transport = match transports.get(&key) {
-        Some(shared) => shared.clone(),
-        None => {
-            let made = ReqwestTransport::new(&config).map_err(|e| e.to_string())?;
-            transports.insert(key, made.clone());
-            made
-        }
-    };
+    // A transport of its own: its connections are closed when its scrape ends, not when
+    // another target's does.
+    let transport = ReqwestTransport::new(&config).map_err(|e| e.to_string())?;
     Ok(AsyncClient::with_transport(config, transport))
 }
 
 impl Exporter {
     fn new(config: Config, concurrency: usize) -> Self {
-        let mut transports = Transports::new();
         let members = config
             .targets
             .into_iter()
             .map(|target| {
-                let (client, setup_error) = match client_for(&target, &mut transports) {
+                let (client, setup_error) = match client_for(&target) {
                     Ok(c) => (Some(c), None),
                     Err(e) => {
                         tracing::warn!(target = target.name, "{e}");
@@ -194,7 +180,11 @@ impl Exporter {
             }
         }
         let fresh = match (&m.client, &m.setup_error) {
-            (Some(client), _) => scrape::scrape(&m.target, client).await,
+            (Some(client), _) => {
+                let scrape = scrape::scrape(&m.target, client).await;
+                client.transport().close_idle_connections();
+                scrape
+            }
             (None, error) => Scrape {
                 samples: Vec::new(),
                 error: Some(("config", error.clone().unwrap_or_default())),

@@ -60,7 +60,7 @@ fn long(v: Option<i64>) -> Option<f64> {
 }
 
 /// Requests in flight to one server during a scrape.
-const IN_FLIGHT: usize = 2;
+pub(super) const IN_FLIGHT: usize = 2;
 
 /// `work`, once `gate` lets it start.
 pub(super) async fn gated<T>(
