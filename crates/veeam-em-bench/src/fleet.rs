@@ -1,6 +1,7 @@
-//! `veeam-em-bench fleet`: `vem exporter` and the Python `veeam-exporter` side by side, on the
-//! same machine, against one `vem sim --fleet N --hosts 127.0.0.1` (N servers on 127.0.0.1 to
-//! 127.0.0.N, one port: the Python exporter tells targets apart by host only).
+//! `veeam-em-bench fleet`: `vem-exporter` (or `vem exporter`, `--via-vem`) and the Python
+//! `veeam-exporter` side by side, on the same machine, against one `vem sim --fleet N --hosts
+//! 127.0.0.1` (N servers on 127.0.0.1 to 127.0.0.N, one port: the Python exporter tells targets
+//! apart by host only).
 //!
 //! For each exporter: the wall time of one full scrape of the N servers, the CPU seconds the
 //! exporter process spent on it, and its peak resident memory. `vem exporter` scrapes them all
@@ -19,6 +20,10 @@ use std::time::{Duration, Instant};
 
 struct Options {
     vem: PathBuf,
+    /// The exporter measured: `vem-exporter` (the default), or `vem exporter` with `--via-vem`
+    /// (the same code in the whole `vem` binary, which maps more pages).
+    exporter: PathBuf,
+    via_vem: bool,
     python_exporter: Option<PathBuf>,
     servers: u32,
     scrapes: u32,
@@ -29,6 +34,8 @@ struct Options {
 fn options(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         vem: PathBuf::from("target/release/vem"),
+        exporter: PathBuf::from("target/release/vem-exporter"),
+        via_vem: false,
         python_exporter: Some(PathBuf::from("target/clients-venv/bin/veeam_exporter")),
         servers: 100,
         scrapes: 3,
@@ -43,6 +50,8 @@ fn options(args: &[String]) -> Result<Options, String> {
         };
         match arg.as_str() {
             "--vem" => o.vem = PathBuf::from(value()?),
+            "--exporter" => o.exporter = PathBuf::from(value()?),
+            "--via-vem" => o.via_vem = true,
             "--python-exporter" => o.python_exporter = Some(PathBuf::from(value()?)),
             "--no-python" => o.python_exporter = None,
             "--exporter-arg" => o.exporter_args.push(value()?),
@@ -288,9 +297,16 @@ fn listen_port() -> Result<u16, String> {
 fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figures, String> {
     let config = vem_config(dir, o.servers, port, timeout)?;
     let listen = listen_port()?;
+    let mut command = if o.via_vem {
+        let mut c = Command::new(&o.vem);
+        c.arg("exporter");
+        c
+    } else {
+        Command::new(&o.exporter)
+    };
     let mut exporter = Running(
-        Command::new(&o.vem)
-            .args(["exporter", "--config"])
+        command
+            .arg("--config")
             .arg(&config)
             .args(["--listen", &format!("127.0.0.1:{listen}")])
             .args(&o.exporter_args)
@@ -299,10 +315,17 @@ fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figu
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("{}: {e}", o.vem.display()))?,
+            .map_err(|e| {
+                let exe = if o.via_vem { &o.vem } else { &o.exporter };
+                format!(
+                    "{}: {e} (cargo build --release -p vem builds both)",
+                    exe.display()
+                )
+            })?,
     );
     let url = format!("http://127.0.0.1:{listen}/metrics");
-    scrapes("vem", &mut exporter, listen, o.scrapes, || {
+    let name = if o.via_vem { "vem" } else { "vem-exporter" };
+    scrapes(name, &mut exporter, listen, o.scrapes, || {
         Ok(count(&get(&url, Duration::from_secs(120))?, "veeam_em_up{"))
     })
 }
@@ -437,6 +460,8 @@ fn measure(o: &Options, dir: &Path) -> Result<(), String> {
     )?;
     let one = Options {
         vem: o.vem.clone(),
+        exporter: o.exporter.clone(),
+        via_vem: o.via_vem,
         python_exporter: None,
         servers: o.servers,
         scrapes: 1,

@@ -51,8 +51,9 @@ simulator with every fault on for S seconds (default 60): requests, outcomes by 
 memory over time, file descriptors and threads before and after; fails on a leak, on growth or
 on a body that does not decode.
 
-fleet: `vem sim --fleet N --hosts 127.0.0.1` (default 100 servers) scraped by `vem exporter`
-(--vem, default target/release/vem) and by the Python veeam-exporter (--python-exporter, default
+fleet: `vem sim --fleet N --hosts 127.0.0.1` (default 100 servers; --vem, default
+target/release/vem) scraped by `vem-exporter` (--exporter, default target/release/vem-exporter;
+--via-vem: `vem exporter` instead) and by the Python veeam-exporter (--python-exporter, default
 target/clients-venv/bin/veeam_exporter), one after the other: wall time of one full scrape,
 CPU seconds of the exporter per scrape (median of S scrapes, default 3), its peak RSS, and the
 simulator's; then one member 10 s slow under a 2 s timeout: fails when it holds up the others.";

@@ -22,6 +22,7 @@ mod output;
 mod password;
 mod sim;
 mod started;
+mod stdout;
 mod stream;
 mod table;
 mod target;

@@ -2,7 +2,7 @@
 //! (the same shape as `vem decode`), or the XML as the server sent it. The tables themselves are
 //! in `table/`.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 
 use veeam_em_model::Document;
 
@@ -78,15 +78,7 @@ pub fn print_table(table: Table) -> Result<(), String> {
     }
 }
 
-/// Writes `text` to standard output.
-pub fn print(text: &str) -> Result<(), String> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        // The reader stopped reading (`vem ... | head`): nothing more to say.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| format!("cannot write output: {e}")),
-    }
-}
+pub use crate::stdout::print;
 
 /// The JSON of a document, in the server's form (indented).
 pub fn json(doc: &Document) -> Result<String, String> {

@@ -505,3 +505,40 @@ fn the_web_config_serves_tls_and_checks_users() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// `vem-exporter`, the program of its own, is `vem exporter`: the same series and values for
+/// the same world (each line but the scrape durations, in any order: a family's series come
+/// in hash order).
+#[test]
+fn vem_exporter_exports_what_vem_exporter_does() {
+    let (_sim, server) = server();
+    let path = config(server.url(), "exporter-alone.toml");
+    let path = path.to_str().unwrap();
+    let lines = |out: Output| {
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("veeam_em_scrape_duration_seconds{"))
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let whole = lines(vem(&["exporter", "--config", path, "--once"]));
+    let alone = lines(
+        Command::new(env!("CARGO_BIN_EXE_vem-exporter"))
+            .args(["--config", path, "--once"])
+            .env("EM_PASSWORD", SECRET)
+            .env("EM_WRONG", "not-the-password")
+            .output()
+            .unwrap(),
+    );
+    assert!(whole.len() > 50, "{whole:?}");
+    assert_eq!(whole, alone);
+}

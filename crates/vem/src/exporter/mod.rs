@@ -360,7 +360,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         let exporter = Arc::new(Exporter::new(config, usize::from(args.concurrency)));
         if args.once {
             let text = exporter.render(None).await?;
-            return crate::output::print(&text);
+            return crate::stdout::print(&text);
         }
         serve(exporter, args.listen, web).await
     })
