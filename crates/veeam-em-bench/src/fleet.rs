@@ -427,8 +427,8 @@ fn measure(o: &Options, dir: &Path) -> Result<(), String> {
     );
     if ours.up != o.servers as usize {
         return Err(format!(
-            "vem exporter: {} of {} servers up",
-            ours.up, o.servers
+            "{}: {} of {} servers up",
+            ours.name, ours.up, o.servers
         ));
     }
     match &o.python_exporter {

@@ -25,7 +25,7 @@ const USAGE: &str =
        veeam-em-bench live [--minutes M]
        veeam-em-bench clients [--task-sessions T] [--page-size P] [--in-flight K]
        veeam-em-bench soak [--seconds S] [--workers W]
-       veeam-em-bench fleet [--servers N] [--scrapes S] [--vem PATH] [--python-exporter PATH | --no-python] [--exporter-arg ARG]...
+       veeam-em-bench fleet [--servers N] [--scrapes S] [--vem PATH] [--exporter PATH | --via-vem] [--python-exporter PATH | --no-python] [--exporter-arg ARG]...
 
 decode: every contender on an EntityReferences document of N Ref (default 100000), best of R
 rounds (default 5) per process and of K processes per contender (default 3, interleaved), then

@@ -756,16 +756,21 @@ fn closing_idle_connections_makes_the_next_request_connect_again() {
             .body(Vec::new())
             .unwrap()
     };
+    // A connection goes back to the pool from its own task once its answer is read: a pause
+    // lets it get there before the next request asks for one.
+    let settle = || tokio::time::sleep(Duration::from_millis(50));
     runtime().block_on(async {
         for _ in 0..3 {
             let response = transport.send(get()).await.unwrap();
             assert_eq!(response.body(), b"ok");
+            settle().await;
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 1, "one kept connection");
         transport.clone().close_idle_connections();
         let response = transport.send(get()).await.unwrap();
         assert_eq!(response.body(), b"ok");
         assert_eq!(accepted.load(Ordering::SeqCst), 2, "a new connection");
+        settle().await;
         transport.send(get()).await.unwrap();
         assert_eq!(accepted.load(Ordering::SeqCst), 2, "kept again");
     });

@@ -5,7 +5,7 @@
 pub fn init(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(format!(
-            "veeam_em_sim={default_level},veeam_em_client={default_level},vem={default_level}"
+            "veeam_em_sim={default_level},veeam_em_client={default_level},vem={default_level},vem_exporter={default_level}"
         ))
     });
     use std::io::IsTerminal as _;

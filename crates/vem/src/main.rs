@@ -143,7 +143,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Encode(args) => Ok(decode::run(args, cli.output, Output::Xml)?),
         Command::Sim(args) => Ok(sim::run(args)?),
         #[cfg(feature = "exporter")]
-        Command::Exporter(args) => Ok(exporter::run(args)?),
+        Command::Exporter(args) => Ok(exporter::run(args, "vem exporter")?),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "vem", &mut script);

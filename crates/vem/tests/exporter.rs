@@ -409,6 +409,63 @@ fn a_slow_target_costs_its_timeout_only() {
     }
 }
 
+/// Two slow targets with fast ones between them, two places: each slow one holds only its own
+/// place, so the fast ones pass beside it and the two slow ones wait at the same time (one
+/// timeout in all). Were the places taken in order, the second slow one would start only after
+/// the first ended (two timeouts).
+#[test]
+fn slow_targets_hold_only_their_own_place() {
+    let (_sim, fast) = server();
+    let slow_sim = Arc::new(Simulator::new(SimConfig {
+        faults: vec![veeam_em_sim::FaultRule::parse("latency=8s,path=/api/reports*").unwrap()],
+        ..SimConfig::default()
+    }));
+    let slow = start(slow_sim, ServerOptions::default()).unwrap();
+    let target = |name: &str, url: &str, timeout: &str| {
+        format!(
+            "[[target]]\nname = \"{name}\"\nurl = \"{url}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n{timeout}\n"
+        )
+    };
+    let text = [
+        target("slow-1", slow.url(), "timeout = 2"),
+        target("fast-1", fast.url(), ""),
+        target("fast-2", fast.url(), ""),
+        target("fast-3", fast.url(), ""),
+        target("slow-2", slow.url(), "timeout = 2"),
+    ]
+    .concat();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow-two.toml");
+    std::fs::write(&path, text).unwrap();
+    let started = std::time::Instant::now();
+    let out = vem(&[
+        "exporter",
+        "--config",
+        path.to_str().unwrap(),
+        "--once",
+        "--concurrency",
+        "2",
+    ]);
+    let took = started.elapsed();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["fast-1", "fast-2", "fast-3"] {
+        assert_eq!(
+            value(&text, &format!("veeam_em_up{{target=\"{name}\"}}")),
+            1.0
+        );
+    }
+    for name in ["slow-1", "slow-2"] {
+        assert_eq!(
+            value(&text, &format!("veeam_em_up{{target=\"{name}\"}}")),
+            0.0
+        );
+    }
+    // One timeout (2 s) and the fast scrapes; two timeouts would be 4 s and more.
+    assert!(
+        took < std::time::Duration::from_millis(3600),
+        "took {took:?}"
+    );
+}
+
 /// A server that answers 500 is `up 0` with a `status` error, and the others still answer.
 #[test]
 fn a_server_error_is_up_0_with_a_status_error() {

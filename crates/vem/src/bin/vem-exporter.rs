@@ -32,7 +32,7 @@ fn main() -> std::process::ExitCode {
         1 => "debug",
         _ => "trace",
     });
-    match exporter::run(&cli.args) {
+    match exporter::run(&cli.args, "vem-exporter") {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("vem-exporter: {e}");

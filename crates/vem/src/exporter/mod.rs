@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 use tokio::sync::Mutex;
 use veeam_em_api::{BaseUrl, Credentials};
 use veeam_em_client::{AsyncClient, ClientConfig, ReqwestTransport};
@@ -101,6 +101,8 @@ struct Exporter {
     /// The gate's size: how many scrapes one `/metrics` request has under way.
     concurrency: usize,
     metrics: metrics::Persistent,
+    /// What it calls itself on standard error (`vem exporter`, `vem-exporter`).
+    program: &'static str,
 }
 
 /// Connections kept per target while it is being scraped (its requests in flight), closed
@@ -143,8 +145,17 @@ fn client_for(target: &Target) -> Result<AsyncClient<ReqwestTransport>, String> 
     Ok(AsyncClient::with_transport(config, transport))
 }
 
+/// Closes a transport's connections when dropped.
+struct CloseWhenDone<'a>(&'a ReqwestTransport);
+
+impl Drop for CloseWhenDone<'_> {
+    fn drop(&mut self) {
+        self.0.close_idle_connections();
+    }
+}
+
 impl Exporter {
-    fn new(config: Config, concurrency: usize) -> Self {
+    fn new(config: Config, concurrency: usize, program: &'static str) -> Self {
         let members = config
             .targets
             .into_iter()
@@ -158,7 +169,7 @@ impl Exporter {
                 };
                 if target.insecure {
                     eprintln!(
-                        "vem exporter: WARNING: target {}: insecure: its certificate is not verified",
+                        "{program}: WARNING: target {}: insecure: its certificate is not verified",
                         target.name
                     );
                 }
@@ -175,6 +186,7 @@ impl Exporter {
             gate: tokio::sync::Semaphore::new(concurrency),
             concurrency,
             metrics: metrics::Persistent::default(),
+            program,
         }
     }
 
@@ -188,9 +200,10 @@ impl Exporter {
         }
         let fresh = match (&m.client, &m.setup_error) {
             (Some(client), _) => {
-                let scrape = scrape::scrape(&m.target, client).await;
-                client.transport().close_idle_connections();
-                scrape
+                // Closed however the scrape ends, also when the `/metrics` request that
+                // wanted it goes away (its future is dropped mid-scrape).
+                let _close = CloseWhenDone(client.transport());
+                scrape::scrape(&m.target, client).await
             }
             (None, error) => Scrape {
                 samples: Vec::new(),
@@ -220,14 +233,24 @@ impl Exporter {
         }
         // At most `concurrency` scrapes exist at a time, not one waiting future per target:
         // a scrape's future holds its ten calls (tens of KB), which for a fleet made up most
-        // of the heap's peak while they waited for the gate.
-        let scrapes: Vec<Arc<Scrape>> = futures_util::stream::iter(
+        // of the heap's peak while they waited for the gate. Unordered: the next target starts
+        // as soon as any place is free, so a slow one holds only its own place (in order, the
+        // places behind it would wait for it).
+        let mut scrapes: Vec<Option<Arc<Scrape>>> = vec![None; chosen.len()];
+        let mut done = futures_util::stream::iter(
             // By index: a closure over `&Member` trips the compiler's `Send` check (rust#64552).
-            (0..chosen.len()).map(|i| scrape::gated(&self.gate, self.scrape(chosen[i]))),
+            (0..chosen.len())
+                .map(|i| scrape::gated(&self.gate, self.scrape(chosen[i])).map(move |s| (i, s))),
         )
-        .buffered(self.concurrency)
-        .collect()
-        .await;
+        .buffer_unordered(self.concurrency);
+        while let Some((i, scrape)) = done.next().await {
+            scrapes[i] = Some(scrape);
+        }
+        drop(done);
+        let scrapes: Vec<Arc<Scrape>> = scrapes
+            .into_iter()
+            .map(|s| s.expect("the stream yields every index once"))
+            .collect();
         let pairs: Vec<(&Target, &Scrape)> = chosen
             .iter()
             .map(|m| &m.target)
@@ -246,7 +269,8 @@ async fn serve(
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     eprintln!(
-        "vem exporter: serving {}://{}/metrics ({} target(s){})",
+        "{}: serving {}://{}/metrics ({} target(s){})",
+        exporter.program,
         if web.tls.is_some() { "https" } else { "http" },
         listener.local_addr().map_err(|e| e.to_string())?,
         exporter.members.len(),
@@ -333,8 +357,8 @@ where
         .await;
 }
 
-/// Runs `vem exporter`.
-pub fn run(args: &Args) -> Result<(), String> {
+/// Runs the exporter; `program` names it in what it says (`vem exporter`, `vem-exporter`).
+pub fn run(args: &Args, program: &'static str) -> Result<(), String> {
     let mut config = Config::read(&args.config)?;
     let web = match &args.web_config {
         Some(path) => web::WebConfig::read(path)?,
@@ -357,7 +381,11 @@ pub fn run(args: &Args) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let exporter = Arc::new(Exporter::new(config, usize::from(args.concurrency)));
+        let exporter = Arc::new(Exporter::new(
+            config,
+            usize::from(args.concurrency),
+            program,
+        ));
         if args.once {
             let text = exporter.render(None).await?;
             return crate::stdout::print(&text);

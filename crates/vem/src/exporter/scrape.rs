@@ -211,7 +211,8 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
         api::agents().discovered_computers().get_entities(),
     );
     // At most IN_FLIGHT requests to one server at a time: kind to a slow Enterprise Manager,
-    // and a fleet of N servers holds about N * IN_FLIGHT connections, not N * 10.
+    // and a scrape holds at most concurrency * IN_FLIGHT connections (none between scrapes),
+    // not 10 per target.
     let gate = tokio::sync::Semaphore::new(IN_FLIGHT);
     // The newest CDP replication and backup job sessions: each policy's and each job's latest.
     let newest_cdp = {
