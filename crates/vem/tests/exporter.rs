@@ -88,6 +88,18 @@ fn serve(config: &std::path::Path, extra: &[&str]) -> (std::process::Child, Stri
     (child, line)
 }
 
+/// A simulator on a socket whose reports answer after `latency` (`5s`).
+fn slow_server(latency: &str) -> RunningServer {
+    let sim = Arc::new(Simulator::new(SimConfig {
+        faults: vec![veeam_em_sim::FaultRule::parse(&format!(
+            "latency={latency},path=/api/reports*"
+        ))
+        .unwrap()],
+        ..SimConfig::default()
+    }));
+    start(sim, ServerOptions::default()).unwrap()
+}
+
 /// The value of the series `name{labels...}` (labels given as `k="v"` in their order).
 fn value(text: &str, series: &str) -> f64 {
     text.lines()
@@ -358,19 +370,7 @@ fn the_dashboard_queries_exported_metrics() {
 #[test]
 fn a_slow_target_costs_its_timeout_only() {
     let (_sim, fast) = server();
-    let slow_sim = Arc::new(Simulator::new(SimConfig {
-        faults: vec![veeam_em_sim::FaultRule::parse("latency=5s,path=/api/reports*").unwrap()],
-        ..SimConfig::default()
-    }));
-    let slow = start(
-        slow_sim,
-        ServerOptions {
-            port: 0,
-            tls: false,
-            cert_path: None,
-        },
-    )
-    .unwrap();
+    let slow = slow_server("5s");
     let text = format!(
         "[[target]]\nname = \"fast\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n\n\
          [[target]]\nname = \"slow\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\ntimeout = 1\n",
@@ -416,11 +416,7 @@ fn a_slow_target_costs_its_timeout_only() {
 #[test]
 fn slow_targets_hold_only_their_own_place() {
     let (_sim, fast) = server();
-    let slow_sim = Arc::new(Simulator::new(SimConfig {
-        faults: vec![veeam_em_sim::FaultRule::parse("latency=8s,path=/api/reports*").unwrap()],
-        ..SimConfig::default()
-    }));
-    let slow = start(slow_sim, ServerOptions::default()).unwrap();
+    let slow = slow_server("8s");
     let target = |name: &str, url: &str, timeout: &str| {
         format!(
             "[[target]]\nname = \"{name}\"\nurl = \"{url}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n{timeout}\n"
