@@ -297,13 +297,16 @@ fn listen_port() -> Result<u16, String> {
 fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figures, String> {
     let config = vem_config(dir, o.servers, port, timeout)?;
     let listen = listen_port()?;
-    let mut command = if o.via_vem {
-        let mut c = Command::new(&o.vem);
-        c.arg("exporter");
-        c
+    // `vem-exporter ...`, or `vem exporter ...` with --via-vem.
+    let (exe, name) = if o.via_vem {
+        (&o.vem, "vem")
     } else {
-        Command::new(&o.exporter)
+        (&o.exporter, "vem-exporter")
     };
+    let mut command = Command::new(exe);
+    if o.via_vem {
+        command.arg("exporter");
+    }
     let mut exporter = Running(
         command
             .arg("--config")
@@ -316,7 +319,6 @@ fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figu
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| {
-                let exe = if o.via_vem { &o.vem } else { &o.exporter };
                 format!(
                     "{}: {e} (cargo build --release -p vem builds both)",
                     exe.display()
@@ -324,7 +326,6 @@ fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figu
             })?,
     );
     let url = format!("http://127.0.0.1:{listen}/metrics");
-    let name = if o.via_vem { "vem" } else { "vem-exporter" };
     scrapes(name, &mut exporter, listen, o.scrapes, || {
         Ok(count(&get(&url, Duration::from_secs(120))?, "veeam_em_up{"))
     })

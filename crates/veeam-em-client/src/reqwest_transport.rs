@@ -7,17 +7,15 @@ use crate::transport::{AsyncTransport, HttpRequest, HttpResponse, TransportError
 
 /// Sends requests with reqwest.
 ///
-/// Clones share one HTTP client and its pool of kept connections. The client is made on the
-/// first request and again after [`ReqwestTransport::close_idle_connections`], which lets a
-/// program that calls many servers now and then (an exporter) hold no connection between
-/// its rounds.
+/// Clones share one HTTP client and its pool of kept connections. The client is made by
+/// [`ReqwestTransport::new`], dropped by [`ReqwestTransport::close_idle_connections`] and made
+/// again by the next request: a program that calls many servers now and then (an exporter)
+/// holds no connection between its rounds.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: std::sync::Arc<std::sync::Mutex<Option<reqwest::Client>>>,
     recipe: std::sync::Arc<Recipe>,
     limit: usize,
-    connect_timeout: std::time::Duration,
-    read_timeout: std::time::Duration,
 }
 
 /// What a reqwest client is made from (the configuration's transport settings).
@@ -79,8 +77,6 @@ impl ReqwestTransport {
             client: std::sync::Arc::new(std::sync::Mutex::new(Some(client))),
             recipe: std::sync::Arc::new(recipe),
             limit: config.max_response_bytes,
-            connect_timeout: config.connect_timeout,
-            read_timeout: config.read_timeout,
         })
     }
 
@@ -130,9 +126,9 @@ impl ReqwestTransport {
                     "waiting for the response"
                 },
                 seconds: if connecting {
-                    self.connect_timeout.as_secs_f64()
+                    self.recipe.connect_timeout.as_secs_f64()
                 } else {
-                    self.read_timeout.as_secs_f64()
+                    self.recipe.read_timeout.as_secs_f64()
                 },
             };
         }

@@ -100,6 +100,20 @@ fn slow_server(latency: &str) -> RunningServer {
     start(sim, ServerOptions::default()).unwrap()
 }
 
+/// `vem exporter --config PATH --once --concurrency N`: how long it took and what it printed.
+fn timed_once(path: &std::path::Path, concurrency: &str) -> (std::time::Duration, String) {
+    let started = std::time::Instant::now();
+    let out = vem(&[
+        "exporter",
+        "--config",
+        path.to_str().unwrap(),
+        "--once",
+        "--concurrency",
+        concurrency,
+    ]);
+    (started.elapsed(), String::from_utf8(out.stdout).unwrap())
+}
+
 /// The value of the series `name{labels...}` (labels given as `k="v"` in their order).
 fn value(text: &str, series: &str) -> f64 {
     text.lines()
@@ -382,17 +396,7 @@ fn a_slow_target_costs_its_timeout_only() {
     // Both targets at once, then one at a time: the slow one holds the only place for its
     // timeout, and the fast one still gets its turn.
     for concurrency in ["16", "1"] {
-        let started = std::time::Instant::now();
-        let out = vem(&[
-            "exporter",
-            "--config",
-            path.to_str().unwrap(),
-            "--once",
-            "--concurrency",
-            concurrency,
-        ]);
-        let took = started.elapsed();
-        let text = String::from_utf8(out.stdout).unwrap();
+        let (took, text) = timed_once(&path, concurrency);
         assert!(
             took < std::time::Duration::from_millis(3500),
             "--concurrency {concurrency}: took {took:?}"
@@ -432,17 +436,7 @@ fn slow_targets_hold_only_their_own_place() {
     .concat();
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow-two.toml");
     std::fs::write(&path, text).unwrap();
-    let started = std::time::Instant::now();
-    let out = vem(&[
-        "exporter",
-        "--config",
-        path.to_str().unwrap(),
-        "--once",
-        "--concurrency",
-        "2",
-    ]);
-    let took = started.elapsed();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (took, text) = timed_once(&path, "2");
     for name in ["fast-1", "fast-2", "fast-3"] {
         assert_eq!(
             value(&text, &format!("veeam_em_up{{target=\"{name}\"}}")),

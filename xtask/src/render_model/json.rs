@@ -72,33 +72,22 @@ impl Renderer<'_> {
                     {
                         aliases.push(quote!((#alias, #i)));
                     }
-                    match shape(e.min, e.max) {
-                        Shape::Required => {
-                            let i = next(
-                                &mut index,
-                                &mut decode,
-                                quote!(de::value(&mut self.#f, value)),
-                            );
-                            required |= 1u128 << i;
-                            encode.extend(quote!(ser::required(map, #key, &self.#f)?;));
-                        }
-                        Shape::Optional => {
-                            next(
-                                &mut index,
-                                &mut decode,
-                                quote!(de::optional(&mut self.#f, value)),
-                            );
-                            encode.extend(quote!(ser::optional(map, #key, &self.#f)?;));
-                        }
-                        Shape::Repeated => {
-                            next(
-                                &mut index,
-                                &mut decode,
-                                quote!(de::list(&mut self.#f, value)),
-                            );
-                            encode.extend(quote!(ser::list(map, #key, &self.#f)?;));
-                        }
+                    let sh = shape(e.min, e.max);
+                    // The runtime's member calls for this shape: decode, encode.
+                    let (de_fn, ser_fn) = match sh {
+                        Shape::Required => (quote!(value), quote!(required)),
+                        Shape::Optional => (quote!(optional), quote!(optional)),
+                        Shape::Repeated => (quote!(list), quote!(list)),
+                    };
+                    let i = next(
+                        &mut index,
+                        &mut decode,
+                        quote!(de::#de_fn(&mut self.#f, value)),
+                    );
+                    if matches!(sh, Shape::Required) {
+                        required |= 1u128 << i;
                     }
+                    encode.extend(quote!(ser::#ser_fn(map, #key, &self.#f)?;));
                 }
                 Particle::Choice(ch) => {
                     let f = format_ident!("{}", ch.rust_name);

@@ -236,25 +236,19 @@ impl Exporter {
         // of the heap's peak while they waited for the gate. Unordered: the next target starts
         // as soon as any place is free, so a slow one holds only its own place (in order, the
         // places behind it would wait for it).
-        let mut scrapes: Vec<Option<Arc<Scrape>>> = vec![None; chosen.len()];
-        let mut done = futures_util::stream::iter(
+        let mut scrapes: Vec<(usize, Arc<Scrape>)> = futures_util::stream::iter(
             // By index: a closure over `&Member` trips the compiler's `Send` check (rust#64552).
             (0..chosen.len())
                 .map(|i| scrape::gated(&self.gate, self.scrape(chosen[i])).map(move |s| (i, s))),
         )
-        .buffer_unordered(self.concurrency);
-        while let Some((i, scrape)) = done.next().await {
-            scrapes[i] = Some(scrape);
-        }
-        drop(done);
-        let scrapes: Vec<Arc<Scrape>> = scrapes
-            .into_iter()
-            .map(|s| s.expect("the stream yields every index once"))
-            .collect();
+        .buffer_unordered(self.concurrency)
+        .collect()
+        .await;
+        scrapes.sort_unstable_by_key(|(i, _)| *i);
         let pairs: Vec<(&Target, &Scrape)> = chosen
             .iter()
             .map(|m| &m.target)
-            .zip(scrapes.iter().map(|s| &**s))
+            .zip(scrapes.iter().map(|(_, s)| &**s))
             .collect();
         Ok(self.metrics.encode(&pairs))
     }
