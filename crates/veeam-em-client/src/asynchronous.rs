@@ -23,10 +23,20 @@ use crate::transport::{AsyncTransport, HttpRequest, HttpResponse};
 pub struct AsyncClient<T> {
     config: ClientConfig,
     transport: T,
-    session: Mutex<Option<LoggedOn>>,
+    session: Mutex<Option<Session>>,
     /// Serialises logons, so that concurrent calls log on once.
     logon_lock: tokio::sync::Mutex<()>,
     unknown: UnknownReport,
+}
+
+/// What the client keeps of its logon: what later calls and the logout need, not the whole
+/// `LogonSession` document (some 5 KB with its links, which for an exporter of a hundred
+/// servers was a tenth of its heap).
+#[derive(Debug)]
+struct Session {
+    /// For the logout.
+    id: String,
+    token: SessionToken,
 }
 
 #[cfg(feature = "async")]
@@ -65,7 +75,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         self.unknown.seen()
     }
 
-    fn session(&self) -> std::sync::MutexGuard<'_, Option<LoggedOn>> {
+    fn session(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
         self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -93,18 +103,17 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let logged_on = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, entry, &logged_on)?;
         tracing::info!(user = logged_on.session.user_name.as_str(), "logged on");
-        let kept = (logged_on.session.clone(), logged_on.token.clone());
-        *self.session() = Some(logged_on);
-        Ok(kept)
+        let LoggedOn { session, token } = logged_on;
+        *self.session() = Some(Session {
+            id: session.session_id.as_str().to_owned(),
+            token: token.clone(),
+        });
+        Ok((session, token))
     }
 
     /// Logs off; nothing to do when not logged on.
     pub async fn logout(&self) -> Result<(), ClientError> {
-        let Some(id) = self
-            .session()
-            .as_ref()
-            .map(|s| s.session.session_id.clone())
-        else {
+        let Some(id) = self.session().as_ref().map(|s| s.id.clone()) else {
             return Ok(());
         };
         let op = api::logon_sessions().id(id.as_str()).logout();

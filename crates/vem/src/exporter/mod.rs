@@ -86,6 +86,8 @@ fn shard_of(name: &str, n: u64) -> u64 {
 /// One target and what the exporter keeps for it.
 struct Member {
     target: Target,
+    /// `target` and its own labels, on every series of it.
+    labels: metrics::BaseLabels,
     client: Option<AsyncClient<ReqwestTransport>>,
     /// Why no client could be made (a missing password, a bad URL): reported as `up 0`.
     setup_error: Option<String>,
@@ -174,6 +176,7 @@ impl Exporter {
                     );
                 }
                 Member {
+                    labels: metrics::base_labels(&target),
                     target,
                     client,
                     setup_error,
@@ -206,7 +209,7 @@ impl Exporter {
                 scrape::scrape(&m.target, client).await
             }
             (None, error) => Scrape {
-                samples: Vec::new(),
+                samples: Box::default(),
                 error: Some(("config", error.clone().unwrap_or_default())),
                 duration: Duration::ZERO,
                 at: std::time::Instant::now(),
@@ -221,8 +224,8 @@ impl Exporter {
         fresh
     }
 
-    /// The metrics text of the targets `only` names (all when `None`).
-    async fn render(&self, only: Option<&str>) -> Result<String, String> {
+    /// The metrics of the targets `only` names (all when `None`).
+    async fn render(&self, only: Option<&str>) -> Result<metrics::Answer, String> {
         let chosen: Vec<&Member> = self
             .members
             .iter()
@@ -236,21 +239,23 @@ impl Exporter {
         // of the heap's peak while they waited for the gate. Unordered: the next target starts
         // as soon as any place is free, so a slow one holds only its own place (in order, the
         // places behind it would wait for it).
+        let members = &chosen;
         let mut scrapes: Vec<(usize, Arc<Scrape>)> = futures_util::stream::iter(
             // By index: a closure over `&Member` trips the compiler's `Send` check (rust#64552).
-            (0..chosen.len())
-                .map(|i| scrape::gated(&self.gate, self.scrape(chosen[i])).map(move |s| (i, s))),
+            (0..chosen.len()).map(|i| {
+                scrape::gated(&self.gate, move || self.scrape(members[i])).map(move |s| (i, s))
+            }),
         )
         .buffer_unordered(self.concurrency)
         .collect()
         .await;
         scrapes.sort_unstable_by_key(|(i, _)| *i);
-        let pairs: Vec<(&Target, &Scrape)> = chosen
+        let scrapes = chosen
             .iter()
-            .map(|m| &m.target)
-            .zip(scrapes.iter().map(|(_, s)| &**s))
+            .zip(scrapes)
+            .map(|(m, (_, s))| (m.target.name.as_str(), Arc::clone(&m.labels), s))
             .collect();
-        Ok(self.metrics.encode(&pairs))
+        Ok(self.metrics.answer(scrapes))
     }
 }
 
@@ -297,9 +302,13 @@ async fn connection<S>(stream: S, exporter: Arc<Exporter>, web: Arc<web::WebConf
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    use http_body_util::Full;
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full, StreamBody};
+    use hyper::body::Frame;
     use hyper::service::service_fn;
     use hyper_util::rt::TokioIo;
+    const TEXT: &str = "text/plain; charset=utf-8";
+    let whole = |text: String| Full::new(Bytes::from(text)).boxed();
     let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
         let (exporter, web) = (exporter.clone(), web.clone());
         async move {
@@ -322,17 +331,22 @@ where
                     .map(|(_, v)| v.into_owned())
             });
             let (status, content_type, body) = match path.as_str() {
-                _ if !allowed => (401, "text/plain; charset=utf-8", "unauthorized\n".to_owned()),
+                _ if !allowed => (401, TEXT, whole("unauthorized\n".to_owned())),
+                // Sent one metric at a time, each written when the connection takes it.
                 "/metrics" => match exporter.render(target.as_deref()).await {
-                    Ok(text) => (200, metrics::CONTENT_TYPE, text),
-                    Err(e) => (404, "text/plain; charset=utf-8", format!("{e}\n")),
+                    Ok(answer) => {
+                        let frames = answer.chunks().map(|c| Ok(Frame::data(Bytes::from(c))));
+                        let body = StreamBody::new(futures_util::stream::iter(frames));
+                        (200, metrics::CONTENT_TYPE, BodyExt::boxed(body))
+                    }
+                    Err(e) => (404, TEXT, whole(format!("{e}\n"))),
                 },
                 "/" => (
                     200,
                     "text/html; charset=utf-8",
-                    "<html><body><h1>vem exporter</h1><p><a href=\"/metrics\">/metrics</a> (every target), /metrics?target=NAME (one)</p></body></html>\n".to_owned(),
+                    whole("<html><body><h1>vem exporter</h1><p><a href=\"/metrics\">/metrics</a> (every target), /metrics?target=NAME (one)</p></body></html>\n".to_owned()),
                 ),
-                _ => (404, "text/plain; charset=utf-8", "not found\n".to_owned()),
+                _ => (404, TEXT, whole("not found\n".to_owned())),
             };
             let mut response = hyper::Response::builder()
                 .status(status)
@@ -340,9 +354,7 @@ where
             if status == 401 {
                 response = response.header("www-authenticate", "Basic realm=\"vem exporter\"");
             }
-            let response = response
-                .body(Full::new(bytes::Bytes::from(body)))
-                .expect("a valid response");
+            let response = response.body(body).expect("a valid response");
             Ok::<_, std::convert::Infallible>(response)
         }
     });
@@ -381,8 +393,10 @@ pub fn run(args: &Args, program: &'static str) -> Result<(), String> {
             program,
         ));
         if args.once {
-            let text = exporter.render(None).await?;
-            return crate::stdout::print(&text);
+            for chunk in exporter.render(None).await?.chunks() {
+                crate::stdout::print(&chunk)?;
+            }
+            return Ok(());
         }
         serve(exporter, args.listen, web).await
     })

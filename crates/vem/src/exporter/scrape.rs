@@ -9,20 +9,22 @@ use veeam_em_client::{AsyncClient, ClientError, ReqwestTransport, TransportError
 
 use super::config::Target;
 
-/// One value of one series.
+/// One value of one series, kept until the target's next scrape (for a fleet, tens of
+/// thousands of them: no spare capacity in what it holds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     /// The metric name (`veeam_em_jobs_running`).
     pub name: &'static str,
     /// Labels beyond `target` and the target's own (`repository="..."`).
-    pub labels: Vec<(&'static str, String)>,
+    pub labels: Box<[(&'static str, Box<str>)]>,
     pub value: f64,
 }
 
 /// What one scrape found.
 #[derive(Debug, Clone)]
 pub struct Scrape {
-    pub samples: Vec<Sample>,
+    /// By metric name and labels, one sample per series.
+    pub samples: Box<[Sample]>,
     /// Why it failed (`connect`, `tls`, `timeout`, `credentials`, `status`, `body`, `other`).
     pub error: Option<(&'static str, String)>,
     pub duration: Duration,
@@ -62,13 +64,14 @@ fn long(v: Option<i64>) -> Option<f64> {
 /// Requests in flight to one server during a scrape.
 pub(super) const IN_FLIGHT: usize = 2;
 
-/// `work`, once `gate` lets it start.
-pub(super) async fn gated<T>(
+/// What `start` makes, once `gate` lets it start. Made then and on the heap: a call's future
+/// is several KB, and those waiting for their turn (8 of a target's 10) hold no room for it.
+pub(super) async fn gated<F: std::future::Future>(
     gate: &tokio::sync::Semaphore,
-    work: impl std::future::Future<Output = T>,
-) -> T {
+    start: impl FnOnce() -> F,
+) -> F::Output {
     let _permit = gate.acquire().await;
-    work.await
+    Box::pin(start()).await
 }
 
 /// How many of the newest sessions (CDP replication, backup job) one scrape reads: one page
@@ -198,7 +201,7 @@ fn newest_sessions(
 }
 
 /// Every sample of one target.
-async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, ClientError> {
+async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Box<[Sample]>, ClientError> {
     let summary = || api::reports().summary();
     let ops = (
         summary().overview().get(),
@@ -215,12 +218,12 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
     // not 10 per target.
     let gate = tokio::sync::Semaphore::new(IN_FLIGHT);
     // The newest CDP replication and backup job sessions: each policy's and each job's latest.
-    let newest_cdp = {
+    let newest_cdp = || {
         use veeam_em_api::fields::cdp_replica_session as f;
         let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME_UTC);
         newest(client, api::query().cdp_replica_session(query), Newest::cdp)
     };
-    let newest_jobs = {
+    let newest_jobs = || {
         use veeam_em_api::fields::backup_job_session as f;
         let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME);
         newest(client, api::query().backup_job_session(query), Newest::job)
@@ -237,14 +240,14 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
         cdp_sessions,
         job_sessions,
     ) = tokio::join!(
-        gated(&gate, client.call(&ops.0)),
-        gated(&gate, client.call(&ops.1)),
-        gated(&gate, client.call(&ops.2)),
-        gated(&gate, client.call(&ops.3)),
-        gated(&gate, client.call(&ops.4)),
-        gated(&gate, client.call(&ops.5)),
-        gated(&gate, client.call(&ops.6)),
-        gated(&gate, client.call(&ops.7)),
+        gated(&gate, || client.call(&ops.0)),
+        gated(&gate, || client.call(&ops.1)),
+        gated(&gate, || client.call(&ops.2)),
+        gated(&gate, || client.call(&ops.3)),
+        gated(&gate, || client.call(&ops.4)),
+        gated(&gate, || client.call(&ops.5)),
+        gated(&gate, || client.call(&ops.6)),
+        gated(&gate, || client.call(&ops.7)),
         gated(&gate, newest_cdp),
         gated(&gate, newest_jobs),
     );
@@ -255,7 +258,7 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
         if let Some(value) = value {
             out.push(Sample {
                 name,
-                labels,
+                labels: labels.into_iter().map(|(k, v)| (k, v.into())).collect(),
                 value,
             });
         }
@@ -457,7 +460,21 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
             }
         }
     }
-    Ok(out)
+    Ok(one_per_series(out))
+}
+
+/// `samples` by name and labels, one per series: of two with the same labels (two
+/// repositories of one name on different backup servers), the later one.
+fn one_per_series(mut samples: Vec<Sample>) -> Box<[Sample]> {
+    samples.sort_by(|a, b| (a.name, &a.labels).cmp(&(b.name, &b.labels)));
+    samples.dedup_by(|later, kept| {
+        let same = later.name == kept.name && later.labels == kept.labels;
+        if same {
+            kept.value = later.value;
+        }
+        same
+    });
+    samples.into_boxed_slice()
 }
 
 /// Scrapes `target` with `client`, bounded by its timeout.
@@ -467,9 +484,9 @@ pub async fn scrape(target: &Target, client: &AsyncClient<ReqwestTransport>) -> 
     let duration = at.elapsed();
     let (samples, error) = match result {
         Ok(Ok(samples)) => (samples, None),
-        Ok(Err(e)) => (Vec::new(), Some((kind(&e), e.to_string()))),
+        Ok(Err(e)) => (Box::default(), Some((kind(&e), e.to_string()))),
         Err(_) => (
-            Vec::new(),
+            Box::default(),
             Some((
                 "timeout",
                 format!("no answer within {} s", target.timeout().as_secs()),
@@ -481,5 +498,38 @@ pub async fn scrape(target: &Target, client: &AsyncClient<ReqwestTransport>) -> 
         error,
         duration,
         at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &'static str, repository: &str, value: f64) -> Sample {
+        Sample {
+            name,
+            labels: Box::new([("repository", repository.into())]),
+            value,
+        }
+    }
+
+    /// Two samples of one series (two repositories of one name) leave one, the later; the
+    /// others stay, by metric name and labels.
+    #[test]
+    fn one_sample_per_series_the_later_one() {
+        let kept = one_per_series(vec![
+            sample("veeam_em_repository_free_bytes", "b", 1.0),
+            sample("veeam_em_repository_capacity_bytes", "a", 2.0),
+            sample("veeam_em_repository_free_bytes", "a", 3.0),
+            sample("veeam_em_repository_free_bytes", "b", 4.0),
+        ]);
+        assert_eq!(
+            &*kept,
+            &[
+                sample("veeam_em_repository_capacity_bytes", "a", 2.0),
+                sample("veeam_em_repository_free_bytes", "a", 3.0),
+                sample("veeam_em_repository_free_bytes", "b", 4.0),
+            ]
+        );
     }
 }
