@@ -278,9 +278,8 @@ impl Collector for OneMetric {
         let (name, help, kind) = self.metric.descriptor();
         if let Metric::Data(..) = self.metric {
             // A metric no target has series of is left out.
-            let any = |(_, scrape): &(BaseLabels, Arc<Scrape>)| {
-                scrape.samples.iter().any(|s| s.name == name)
-            };
+            let any =
+                |(_, scrape): &(BaseLabels, Arc<Scrape>)| scrape.samples.of(name).next().is_some();
             if !targets.iter().any(any) {
                 return Ok(());
             }
@@ -310,11 +309,11 @@ impl Collector for OneMetric {
                 }
             }
             Metric::Data(..) => {
-                for (labels, scrape) in targets {
-                    for sample in scrape.samples.iter().filter(|s| s.name == name) {
+                for (base, scrape) in targets {
+                    for (labels, value) in scrape.samples.of(name) {
                         metric
-                            .encode_family(&(&**labels, &*sample.labels))?
-                            .encode_gauge(&sample.value)?;
+                            .encode_family(&(&**base, labels))?
+                            .encode_gauge(&value)?;
                     }
                 }
             }

@@ -9,6 +9,7 @@
 
 mod config;
 mod metrics;
+mod samples;
 mod scrape;
 mod web;
 
@@ -209,7 +210,7 @@ impl Exporter {
                 scrape::scrape(&m.target, client).await
             }
             (None, error) => Scrape {
-                samples: Box::default(),
+                samples: Default::default(),
                 error: Some(("config", error.clone().unwrap_or_default())),
                 duration: Duration::ZERO,
                 at: std::time::Instant::now(),

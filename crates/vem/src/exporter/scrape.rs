@@ -8,23 +8,12 @@ use veeam_em_api::api;
 use veeam_em_client::{AsyncClient, ClientError, ReqwestTransport, TransportError};
 
 use super::config::Target;
-
-/// One value of one series, kept until the target's next scrape (for a fleet, tens of
-/// thousands of them: no spare capacity in what it holds).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    /// The metric name (`veeam_em_jobs_running`).
-    pub name: &'static str,
-    /// Labels beyond `target` and the target's own (`repository="..."`).
-    pub labels: Box<[(&'static str, Box<str>)]>,
-    pub value: f64,
-}
+use super::samples::{Builder, Samples};
 
 /// What one scrape found.
 #[derive(Debug, Clone)]
 pub struct Scrape {
-    /// By metric name and labels, one sample per series.
-    pub samples: Box<[Sample]>,
+    pub samples: Samples,
     /// Why it failed (`connect`, `tls`, `timeout`, `credentials`, `status`, `body`, `other`).
     pub error: Option<(&'static str, String)>,
     pub duration: Duration,
@@ -201,7 +190,7 @@ fn newest_sessions(
 }
 
 /// Every sample of one target.
-async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Box<[Sample]>, ClientError> {
+async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Samples, ClientError> {
     let summary = || api::reports().summary();
     let ops = (
         summary().overview().get(),
@@ -253,14 +242,11 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Box<[Sample]>
     );
     let (overview, jobs, vms, repositories, servers) =
         (overview?, jobs?, vms?, repositories?, servers?);
-    let mut out = Vec::new();
+    let mut out = Builder::default();
     let mut put = |name: &'static str, labels: Vec<(&'static str, String)>, value: Option<f64>| {
         if let Some(value) = value {
-            out.push(Sample {
-                name,
-                labels: labels.into_iter().map(|(k, v)| (k, v.into())).collect(),
-                value,
-            });
+            let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            out.put(name, &labels, value);
         }
     };
     // The overview report.
@@ -460,21 +446,7 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Box<[Sample]>
             }
         }
     }
-    Ok(one_per_series(out))
-}
-
-/// `samples` by name and labels, one per series: of two with the same labels (two
-/// repositories of one name on different backup servers), the later one.
-fn one_per_series(mut samples: Vec<Sample>) -> Box<[Sample]> {
-    samples.sort_by(|a, b| (a.name, &a.labels).cmp(&(b.name, &b.labels)));
-    samples.dedup_by(|later, kept| {
-        let same = later.name == kept.name && later.labels == kept.labels;
-        if same {
-            kept.value = later.value;
-        }
-        same
-    });
-    samples.into_boxed_slice()
+    Ok(out.finish())
 }
 
 /// Scrapes `target` with `client`, bounded by its timeout.
@@ -484,9 +456,9 @@ pub async fn scrape(target: &Target, client: &AsyncClient<ReqwestTransport>) -> 
     let duration = at.elapsed();
     let (samples, error) = match result {
         Ok(Ok(samples)) => (samples, None),
-        Ok(Err(e)) => (Box::default(), Some((kind(&e), e.to_string()))),
+        Ok(Err(e)) => (Samples::default(), Some((kind(&e), e.to_string()))),
         Err(_) => (
-            Box::default(),
+            Samples::default(),
             Some((
                 "timeout",
                 format!("no answer within {} s", target.timeout().as_secs()),
@@ -498,38 +470,5 @@ pub async fn scrape(target: &Target, client: &AsyncClient<ReqwestTransport>) -> 
         error,
         duration,
         at,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample(name: &'static str, repository: &str, value: f64) -> Sample {
-        Sample {
-            name,
-            labels: Box::new([("repository", repository.into())]),
-            value,
-        }
-    }
-
-    /// Two samples of one series (two repositories of one name) leave one, the later; the
-    /// others stay, by metric name and labels.
-    #[test]
-    fn one_sample_per_series_the_later_one() {
-        let kept = one_per_series(vec![
-            sample("veeam_em_repository_free_bytes", "b", 1.0),
-            sample("veeam_em_repository_capacity_bytes", "a", 2.0),
-            sample("veeam_em_repository_free_bytes", "a", 3.0),
-            sample("veeam_em_repository_free_bytes", "b", 4.0),
-        ]);
-        assert_eq!(
-            &*kept,
-            &[
-                sample("veeam_em_repository_capacity_bytes", "a", 2.0),
-                sample("veeam_em_repository_free_bytes", "a", 3.0),
-                sample("veeam_em_repository_free_bytes", "b", 4.0),
-            ]
-        );
     }
 }
