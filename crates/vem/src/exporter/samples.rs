@@ -115,12 +115,15 @@ pub struct Builder {
 
 impl Builder {
     /// Adds a sample of `name` (one of `METRICS`) with `labels` (names from `LABEL_NAMES`, at
-    /// most `MAX_LABELS`).
+    /// most `MAX_LABELS`), when there is a value.
     ///
     /// # Panics
     /// With a metric or a label name the tables do not hold, or too many labels: mistakes in
     /// the exporter's code, which its tests meet.
-    pub fn put(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+    pub fn put(&mut self, name: &str, labels: &[(&str, &str)], value: Option<f64>) {
+        let Some(value) = value else {
+            return;
+        };
         let metric = metric_index(name).unwrap_or_else(|| panic!("{name} is not in METRICS"));
         assert!(labels.len() <= MAX_LABELS, "{name}: too many labels");
         let mut packed = Packed {
@@ -210,29 +213,30 @@ mod tests {
         b.put(
             "veeam_em_repository_free_bytes",
             &[("repository", "b")],
-            1.0,
+            Some(1.0),
         );
         b.put(
             "veeam_em_repository_capacity_bytes",
             &[("repository", "a")],
-            2.0,
+            Some(2.0),
         );
         b.put(
             "veeam_em_repository_free_bytes",
             &[("repository", "a")],
-            3.0,
+            Some(3.0),
         );
         b.put(
             "veeam_em_repository_free_bytes",
             &[("repository", "b")],
-            4.0,
+            Some(4.0),
         );
         b.put(
             "veeam_em_job_last_session_result",
             &[("job", "Nightly \"SQL\""), ("result", "success")],
-            1.0,
+            Some(1.0),
         );
-        b.put("veeam_em_jobs_running", &[], 2.0);
+        b.put("veeam_em_jobs_running", &[], Some(2.0));
+        b.put("veeam_em_proxy_servers", &[], None);
         let samples = b.finish();
         let one = |k: &'static str, v: &str| vec![(k, v.to_owned())];
         assert_eq!(

@@ -158,35 +158,204 @@ const JOB_SERIES: NewestSeries = (
 /// success, warning, failed, none) and duration once ended, and when its newest success ended
 /// (Unix time: the lag or RPO is `time()` minus it).
 fn newest_sessions(
-    put: &mut impl FnMut(&'static str, Vec<(&'static str, String)>, Option<f64>),
+    out: &mut Builder,
     sessions: &[Newest],
     (label, result_metric, duration_metric, success_metric): &NewestSeries,
 ) {
     let mut seen = std::collections::BTreeSet::new();
     let mut succeeded = std::collections::BTreeSet::new();
     for s in sessions {
-        let owner = || vec![(*label, s.owner.clone())];
+        let owner = (*label, s.owner.as_str());
         if seen.insert(s.owner.as_str()) {
             for value in ["success", "warning", "failed", "none"] {
-                let mut labels = owner();
-                labels.push(("result", value.into()));
                 let hot = s.result.as_deref() == Some(value);
-                put(result_metric, labels, Some(if hot { 1.0 } else { 0.0 }));
+                let labels = [owner, ("result", value)];
+                out.put(result_metric, &labels, Some(if hot { 1.0 } else { 0.0 }));
             }
             if let (Some(started), Some(ended)) = (s.started, s.ended) {
-                put(
-                    duration_metric,
-                    owner(),
-                    Some((ended - started).as_seconds_f64()),
-                );
+                let duration = (ended - started).as_seconds_f64();
+                out.put(duration_metric, &[owner], Some(duration));
             }
         }
         if s.result.as_deref() == Some("success") && succeeded.insert(s.owner.as_str()) {
             #[allow(clippy::cast_precision_loss)]
             let ended = s.ended.map(|t| t.unix_timestamp() as f64);
-            put(success_metric, owner(), ended);
+            out.put(success_metric, &[owner], ended);
         }
     }
+}
+
+/// The overview report.
+fn overview(out: &mut Builder, o: veeam_em_model::OverviewReportFrame) {
+    out.put("veeam_em_backup_servers", &[], int(o.backup_servers));
+    out.put("veeam_em_proxy_servers", &[], int(o.proxy_servers));
+    out.put(
+        "veeam_em_repository_servers",
+        &[],
+        int(o.repository_servers),
+    );
+    out.put("veeam_em_jobs_running", &[], int(o.running_jobs));
+    out.put("veeam_em_jobs_scheduled", &[], int(o.scheduled_jobs));
+    for (state, value) in [
+        ("success", o.successful_vm_lastest_states),
+        ("warning", o.warning_vm_lastest_states),
+        ("failed", o.failed_vm_lastest_states),
+    ] {
+        out.put("veeam_em_vms_last_state", &[("state", state)], int(value));
+    }
+}
+
+/// The job statistics report.
+fn job_statistics(out: &mut Builder, j: veeam_em_model::JobStatisticsReportFrame) {
+    for (ty, value) in [
+        ("backup", j.scheduled_backup_jobs),
+        ("replica", j.scheduled_replica_jobs),
+    ] {
+        out.put(
+            "veeam_em_jobs_scheduled_by_type",
+            &[("type", ty)],
+            int(value),
+        );
+    }
+    for (result, value) in [
+        ("success", j.successful_job_runs),
+        ("warning", j.warnings_job_runs),
+        ("failed", j.failed_job_runs),
+    ] {
+        out.put("veeam_em_job_runs", &[("result", result)], int(value));
+    }
+    for (ty, value) in [
+        ("any", j.max_job_duration),
+        ("backup", j.max_backup_job_duration),
+        ("replica", j.max_replica_job_duration),
+    ] {
+        out.put(
+            "veeam_em_job_max_duration_seconds",
+            &[("type", ty)],
+            int(value),
+        );
+    }
+}
+
+/// The VMs overview report.
+fn vms_overview(out: &mut Builder, v: veeam_em_model::VmsOverviewReportFrame) {
+    out.put("veeam_em_vms_protected", &[], int(v.protected_vms));
+    out.put("veeam_em_vms_backed_up", &[], int(v.backed_up_vms));
+    out.put("veeam_em_vms_replicated", &[], int(v.replicated_vms));
+    out.put("veeam_em_restore_points", &[], int(v.restore_points));
+    for (kind, value) in [
+        ("full", v.full_backup_points_size),
+        ("incremental", v.incremental_backup_points_size),
+        ("replica", v.replica_restore_points_size),
+    ] {
+        out.put(
+            "veeam_em_restore_points_bytes",
+            &[("kind", kind)],
+            long(value),
+        );
+    }
+    out.put("veeam_em_source_vms_bytes", &[], long(v.source_vms_size));
+    let success = int(v.success_backup_percents).map(|p| p / 100.0);
+    out.put("veeam_em_backup_success_ratio", &[], success);
+}
+
+/// The repository report: one period per repository.
+fn repositories(out: &mut Builder, r: veeam_em_model::RepositoryReportFrame) {
+    for period in &r.periods {
+        let label = [("repository", period.name.as_deref().unwrap_or_default())];
+        out.put(
+            "veeam_em_repository_capacity_bytes",
+            &label,
+            long(period.capacity),
+        );
+        out.put(
+            "veeam_em_repository_free_bytes",
+            &label,
+            long(period.free_space),
+        );
+        out.put(
+            "veeam_em_repository_backup_bytes",
+            &label,
+            long(period.backup_size),
+        );
+    }
+}
+
+/// The backup servers and their versions.
+fn backup_servers(out: &mut Builder, servers: veeam_em_model::BackupServers) {
+    for s in &servers.backup_servers {
+        let labels = [
+            ("backup_server", s.name.as_deref().unwrap_or_default()),
+            ("version", s.version.as_deref().unwrap_or_default()),
+        ];
+        out.put("veeam_em_backup_server_info", &labels, Some(1.0));
+    }
+}
+
+/// CDP policies: enabled or not.
+fn cdp_policies(out: &mut Builder, policies: veeam_em_model::CdpPolicies) {
+    for p in &policies.cdp_policies {
+        let label = [("policy", p.name.as_deref().unwrap_or_default())];
+        let enabled = p.schedule_enabled.map(|e| if e { 1.0 } else { 0.0 });
+        out.put("veeam_em_cdp_policy_enabled", &label, enabled);
+    }
+}
+
+/// Discovered computers by agent status.
+fn discovered_computers(out: &mut Builder, agents: veeam_em_model::DiscoveredComputers) {
+    let mut by_status = std::collections::BTreeMap::<String, f64>::new();
+    for c in &agents.discovered_computers {
+        let status = c.agent_status.as_ref().map_or("unknown", |s| s.as_str());
+        *by_status.entry(status.to_ascii_lowercase()).or_default() += 1.0;
+    }
+    for (status, count) in &by_status {
+        out.put(
+            "veeam_em_agents_discovered",
+            &[("agent_status", status)],
+            Some(*count),
+        );
+    }
+}
+
+/// Cloud Connect tenants: quota and use per repository (MB in the API).
+fn cloud_tenants(out: &mut Builder, tenants: veeam_em_model::CloudTenants) {
+    let bytes = |mb: Option<i64>| long(mb).map(|v| v * 1024.0 * 1024.0);
+    for t in &tenants.cloud_tenants {
+        let tenant = t.name.as_deref().unwrap_or_default();
+        let quotas = t
+            .resources
+            .iter()
+            .flat_map(|r| &r.cloud_tenant_resources)
+            .filter_map(|r| r.repository_quota.as_ref());
+        for q in quotas {
+            let labels = [
+                ("tenant", tenant),
+                ("repository", q.display_name.as_deref().unwrap_or_default()),
+            ];
+            out.put("veeam_em_cloud_tenant_quota_bytes", &labels, bytes(q.quota));
+            out.put(
+                "veeam_em_cloud_tenant_used_bytes",
+                &labels,
+                bytes(q.used_quota),
+            );
+        }
+    }
+}
+
+/// Fetches a document once `gate` lets it, and puts its samples into `out` as it arrives: the
+/// document is dropped then, not held until the target's other documents have come.
+async fn read<D, F>(
+    gate: &tokio::sync::Semaphore,
+    out: &std::sync::Mutex<Builder>,
+    fetch: impl FnOnce() -> F,
+    samples: impl FnOnce(&mut Builder, D),
+) -> Result<(), ClientError>
+where
+    F: std::future::Future<Output = Result<D, ClientError>>,
+{
+    let document = gated(gate, fetch).await?;
+    samples(&mut out.lock().unwrap_or_else(|e| e.into_inner()), document);
+    Ok(())
 }
 
 /// Every sample of one target.
@@ -206,247 +375,43 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Samples, Clie
     // and a scrape holds at most concurrency * IN_FLIGHT connections (none between scrapes),
     // not 10 per target.
     let gate = tokio::sync::Semaphore::new(IN_FLIGHT);
+    let out = std::sync::Mutex::new(Builder::default());
     // The newest CDP replication and backup job sessions: each policy's and each job's latest.
-    let newest_cdp = || {
+    let newest_cdp = || async {
         use veeam_em_api::fields::cdp_replica_session as f;
         let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME_UTC);
-        newest(client, api::query().cdp_replica_session(query), Newest::cdp)
+        let op = api::query().cdp_replica_session(query);
+        Ok::<_, ClientError>(newest(client, op, Newest::cdp).await)
     };
-    let newest_jobs = || {
+    let newest_jobs = || async {
         use veeam_em_api::fields::backup_job_session as f;
         let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME);
-        newest(client, api::query().backup_job_session(query), Newest::job)
+        let op = api::query().backup_job_session(query);
+        Ok::<_, ClientError>(newest(client, op, Newest::job).await)
     };
-    let (
-        overview,
-        jobs,
-        vms,
-        repositories,
-        servers,
-        policies,
-        tenants,
-        agents,
-        cdp_sessions,
-        job_sessions,
-    ) = tokio::join!(
-        gated(&gate, || client.call(&ops.0)),
-        gated(&gate, || client.call(&ops.1)),
-        gated(&gate, || client.call(&ops.2)),
-        gated(&gate, || client.call(&ops.3)),
-        gated(&gate, || client.call(&ops.4)),
-        gated(&gate, || client.call(&ops.5)),
-        gated(&gate, || client.call(&ops.6)),
-        gated(&gate, || client.call(&ops.7)),
-        gated(&gate, newest_cdp),
-        gated(&gate, newest_jobs),
-    );
-    let (overview, jobs, vms, repositories, servers) =
-        (overview?, jobs?, vms?, repositories?, servers?);
-    let mut out = Builder::default();
-    let mut put = |name: &'static str, labels: Vec<(&'static str, String)>, value: Option<f64>| {
-        if let Some(value) = value {
-            let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            out.put(name, &labels, value);
+    let sessions = |series: &'static NewestSeries| {
+        move |out: &mut Builder, sessions: Vec<Result<Newest, ClientError>>| {
+            let sessions: Vec<Newest> = sessions.into_iter().map_while(Result::ok).collect();
+            newest_sessions(out, &sessions, series);
         }
     };
-    // The overview report.
-    put(
-        "veeam_em_backup_servers",
-        vec![],
-        int(overview.backup_servers),
+    // The reports and the backup servers every Enterprise Manager has; a server without the
+    // CDP, Cloud Connect or agents family answers an error there: no series, not a failed
+    // scrape (and the sessions of a failed query are those read before it failed).
+    let (overview, jobs, vms, repositories, servers, _, _, _, _, _) = tokio::join!(
+        read(&gate, &out, || client.call(&ops.0), overview),
+        read(&gate, &out, || client.call(&ops.1), job_statistics),
+        read(&gate, &out, || client.call(&ops.2), vms_overview),
+        read(&gate, &out, || client.call(&ops.3), repositories),
+        read(&gate, &out, || client.call(&ops.4), backup_servers),
+        read(&gate, &out, || client.call(&ops.5), cdp_policies),
+        read(&gate, &out, || client.call(&ops.6), cloud_tenants),
+        read(&gate, &out, || client.call(&ops.7), discovered_computers),
+        read(&gate, &out, newest_cdp, sessions(&CDP_SERIES)),
+        read(&gate, &out, newest_jobs, sessions(&JOB_SERIES)),
     );
-    put(
-        "veeam_em_proxy_servers",
-        vec![],
-        int(overview.proxy_servers),
-    );
-    put(
-        "veeam_em_repository_servers",
-        vec![],
-        int(overview.repository_servers),
-    );
-    put("veeam_em_jobs_running", vec![], int(overview.running_jobs));
-    put(
-        "veeam_em_jobs_scheduled",
-        vec![],
-        int(overview.scheduled_jobs),
-    );
-    for (state, value) in [
-        ("success", overview.successful_vm_lastest_states),
-        ("warning", overview.warning_vm_lastest_states),
-        ("failed", overview.failed_vm_lastest_states),
-    ] {
-        put(
-            "veeam_em_vms_last_state",
-            vec![("state", state.into())],
-            int(value),
-        );
-    }
-    // Job statistics.
-    for (ty, value) in [
-        ("backup", jobs.scheduled_backup_jobs),
-        ("replica", jobs.scheduled_replica_jobs),
-    ] {
-        put(
-            "veeam_em_jobs_scheduled_by_type",
-            vec![("type", ty.into())],
-            int(value),
-        );
-    }
-    for (result, value) in [
-        ("success", jobs.successful_job_runs),
-        ("warning", jobs.warnings_job_runs),
-        ("failed", jobs.failed_job_runs),
-    ] {
-        put(
-            "veeam_em_job_runs",
-            vec![("result", result.into())],
-            int(value),
-        );
-    }
-    for (ty, value) in [
-        ("any", jobs.max_job_duration),
-        ("backup", jobs.max_backup_job_duration),
-        ("replica", jobs.max_replica_job_duration),
-    ] {
-        put(
-            "veeam_em_job_max_duration_seconds",
-            vec![("type", ty.into())],
-            int(value),
-        );
-    }
-    // VMs overview.
-    put("veeam_em_vms_protected", vec![], int(vms.protected_vms));
-    put("veeam_em_vms_backed_up", vec![], int(vms.backed_up_vms));
-    put("veeam_em_vms_replicated", vec![], int(vms.replicated_vms));
-    put("veeam_em_restore_points", vec![], int(vms.restore_points));
-    for (kind, value) in [
-        ("full", vms.full_backup_points_size),
-        ("incremental", vms.incremental_backup_points_size),
-        ("replica", vms.replica_restore_points_size),
-    ] {
-        put(
-            "veeam_em_restore_points_bytes",
-            vec![("kind", kind.into())],
-            long(value),
-        );
-    }
-    put(
-        "veeam_em_source_vms_bytes",
-        vec![],
-        long(vms.source_vms_size),
-    );
-    put(
-        "veeam_em_backup_success_ratio",
-        vec![],
-        int(vms.success_backup_percents).map(|p| p / 100.0),
-    );
-    // Repositories (the report's periods: one per repository).
-    for period in &repositories.periods {
-        let name = period.name.as_deref().unwrap_or_default().to_owned();
-        let label = || vec![("repository", name.clone())];
-        put(
-            "veeam_em_repository_capacity_bytes",
-            label(),
-            long(period.capacity),
-        );
-        put(
-            "veeam_em_repository_free_bytes",
-            label(),
-            long(period.free_space),
-        );
-        put(
-            "veeam_em_repository_backup_bytes",
-            label(),
-            long(period.backup_size),
-        );
-    }
-    // Backup servers.
-    for s in &servers.backup_servers {
-        put(
-            "veeam_em_backup_server_info",
-            vec![
-                (
-                    "backup_server",
-                    s.name.as_deref().unwrap_or_default().to_owned(),
-                ),
-                (
-                    "version",
-                    s.version.as_deref().unwrap_or_default().to_owned(),
-                ),
-            ],
-            Some(1.0),
-        );
-    }
-    // CDP policies: enabled or not (a server without the CDP family answers an error: no
-    // series, not a failed scrape).
-    if let Ok(policies) = policies {
-        for p in &policies.cdp_policies {
-            put(
-                "veeam_em_cdp_policy_enabled",
-                vec![("policy", p.name.as_deref().unwrap_or_default().to_owned())],
-                p.schedule_enabled.map(|e| if e { 1.0 } else { 0.0 }),
-            );
-        }
-    }
-    // Each CDP policy's and each job's newest session.
-    let cdp: Vec<Newest> = cdp_sessions.into_iter().map_while(Result::ok).collect();
-    newest_sessions(&mut put, &cdp, &CDP_SERIES);
-    let job_sessions: Vec<Newest> = job_sessions.into_iter().map_while(Result::ok).collect();
-    newest_sessions(&mut put, &job_sessions, &JOB_SERIES);
-    // Discovered computers by agent status (a server without the agents family: no series).
-    if let Ok(agents) = agents {
-        let mut by_status = std::collections::BTreeMap::<String, f64>::new();
-        for c in &agents.discovered_computers {
-            let status = c
-                .agent_status
-                .as_ref()
-                .map_or("unknown", |s| s.as_str())
-                .to_ascii_lowercase();
-            *by_status.entry(status).or_default() += 1.0;
-        }
-        for (status, count) in by_status {
-            put(
-                "veeam_em_agents_discovered",
-                vec![("agent_status", status)],
-                Some(count),
-            );
-        }
-    }
-    // Cloud Connect tenants: quota and use per repository (MB in the API).
-    if let Ok(tenants) = tenants {
-        for t in &tenants.cloud_tenants {
-            let tenant = t.name.as_deref().unwrap_or_default().to_owned();
-            let quotas = t
-                .resources
-                .iter()
-                .flat_map(|r| &r.cloud_tenant_resources)
-                .filter_map(|r| r.repository_quota.as_ref());
-            for q in quotas {
-                let labels = || {
-                    vec![
-                        ("tenant", tenant.clone()),
-                        (
-                            "repository",
-                            q.display_name.as_deref().unwrap_or_default().to_owned(),
-                        ),
-                    ]
-                };
-                let bytes = |mb: Option<i64>| long(mb).map(|v| v * 1024.0 * 1024.0);
-                put(
-                    "veeam_em_cloud_tenant_quota_bytes",
-                    labels(),
-                    bytes(q.quota),
-                );
-                put(
-                    "veeam_em_cloud_tenant_used_bytes",
-                    labels(),
-                    bytes(q.used_quota),
-                );
-            }
-        }
-    }
-    Ok(out.finish())
+    overview.and(jobs).and(vms).and(repositories).and(servers)?;
+    Ok(out.into_inner().unwrap_or_else(|e| e.into_inner()).finish())
 }
 
 /// Scrapes `target` with `client`, bounded by its timeout.
