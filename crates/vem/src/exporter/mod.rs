@@ -48,8 +48,8 @@ pub struct Args {
     /// NAME: BCRYPT-HASH).
     #[arg(long, value_name = "FILE")]
     web_config: Option<PathBuf>,
-    /// Targets scraped at once (each with at most 2 requests in flight): fewer hold less
-    /// memory, more hide more latency. A slow target holds one place for at most its timeout.
+    /// Targets scraped at once (each one request at a time): fewer hold less memory, more
+    /// hide more latency. A slow target holds one place for at most its timeout.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
 }

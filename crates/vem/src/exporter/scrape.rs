@@ -50,8 +50,11 @@ fn long(v: Option<i64>) -> Option<f64> {
     v.map(|v| v as f64)
 }
 
-/// Requests in flight to one server during a scrape.
-pub(super) const IN_FLIGHT: usize = 2;
+/// Requests in flight to one server during a scrape: one, as a client of a slow server should
+/// (and as `veeam-exporter` does); a fleet's parallelism is across its servers
+/// (`--concurrency`). Each request in flight holds its connection's read buffer and the
+/// document being decoded, some 50 KB: two per target made a tenth of the peak of 100 servers.
+pub(super) const IN_FLIGHT: usize = 1;
 
 /// What `start` makes, once `gate` lets it start. Made then and on the heap: a call's future
 /// is several KB, and those waiting for their turn (8 of a target's 10) hold no room for it.
@@ -373,7 +376,7 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Samples, Clie
     );
     // At most IN_FLIGHT requests to one server at a time: kind to a slow Enterprise Manager,
     // and a scrape holds at most concurrency * IN_FLIGHT connections (none between scrapes),
-    // not 10 per target.
+    // not 10 per target. The documents are asked for together and wait at the gate.
     let gate = tokio::sync::Semaphore::new(IN_FLIGHT);
     let out = std::sync::Mutex::new(Builder::default());
     // The newest CDP replication and backup job sessions: each policy's and each job's latest.
