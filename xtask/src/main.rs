@@ -1,12 +1,16 @@
 //! `cargo xtask regen [--check]`: regenerates the model and operation code from `schemas/`;
-//! `cargo xtask drift FILE|DIR...`: what captured responses hold that the schemas do not.
+//! `cargo xtask drift FILE|DIR...`: what captured responses hold that the schemas do not;
+//! `cargo xtask dist`: the `vem-exporter` to deploy.
+
+mod dist;
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
 
-const USAGE: &str = "usage: cargo xtask regen [--check] | cargo xtask drift FILE|DIR...
+const USAGE: &str =
+    "usage: cargo xtask regen [--check] | cargo xtask drift FILE|DIR... | cargo xtask dist
 
   regen           regenerate crates/veeam-em-model/src/generated/ (from schemas/*.xsd) and
                   crates/veeam-em-api/src/generated/ (from schemas/resources/*.xml)
@@ -14,7 +18,9 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | cargo xtask drift FILE
   drift PATH...   read responses captured from a server (files or directories of .xml and
                   .json; vem writes them with --save-responses DIR) and report every element,
                   attribute and JSON member the schemas do not know, with counts, samples
-                  and proposed XSD";
+                  and proposed XSD
+  dist            build the vem-exporter to deploy: profile dist (size optimised, LTO),
+                  linked statically on glibc Linux; prints the binary's path";
 
 fn main() -> ExitCode {
     match run() {
@@ -35,6 +41,10 @@ fn run() -> Result<ExitCode> {
         }
         let inputs: Vec<std::path::PathBuf> = inputs.iter().map(Into::into).collect();
         print!("{}", xtask::drift::run(&xtask::workspace_root(), &inputs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let ["dist"] = args.as_slice() {
+        println!("{}", dist::run(&xtask::workspace_root())?.display());
         return Ok(ExitCode::SUCCESS);
     }
     let check = match args.as_slice() {
