@@ -19,8 +19,9 @@ const USAGE: &str =
                   .json; vem writes them with --save-responses DIR) and report every element,
                   attribute and JSON member the schemas do not know, with counts, samples
                   and proposed XSD
-  dist            build the vem-exporter to deploy: profile dist (size optimised, LTO),
-                  linked statically on glibc Linux; prints the binary's path";
+  dist            build the vem-exporter to deploy: profile dist (size optimised, LTO,
+                  panic = abort), linked statically on glibc Linux (needs libc.a: libc6-dev,
+                  glibc-static); prints the binary's path";
 
 fn main() -> ExitCode {
     match run() {

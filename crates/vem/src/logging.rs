@@ -7,12 +7,12 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// Starts logging once; later calls do nothing. A `RUST_LOG` that does not parse is said so
-/// and ignored.
+/// Starts logging once; later calls do nothing. A `RUST_LOG` that `Targets` cannot take is said
+/// so and ignored.
 pub fn init(default_level: &str) {
     let mut refused = None;
     let filter = match std::env::var("RUST_LOG") {
-        Ok(text) if !text.trim().is_empty() => text.parse::<Targets>().map_err(|e| {
+        Ok(text) if !text.trim().is_empty() => directives(&text).map_err(|e| {
             refused = Some(format!("RUST_LOG={text:?} ignored: {e}"));
         }),
         _ => Err(()),
@@ -38,5 +38,45 @@ pub fn init(default_level: &str) {
         if let Some(message) = refused {
             tracing::warn!("{message}");
         }
+    }
+}
+
+/// `RUST_LOG` as `target=level` directives and a default level. `Targets` alone would take an
+/// empty part as "everything at ERROR" and an `EnvFilter` span filter (`vem[scrape]=debug`) as a
+/// target no event has, silencing everything: both are refused here.
+fn directives(text: &str) -> Result<Targets, String> {
+    let parts: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Err("no directive".to_owned());
+    }
+    for part in &parts {
+        let target = part.split_once('=').map_or(*part, |(t, _)| t);
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-');
+        if !target.chars().all(allowed) {
+            return Err(format!(
+                "{part:?}: only target=level directives and a level (no span or field filters)"
+            ));
+        }
+    }
+    parts.join(",").parse().map_err(|e| format!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_log_takes_targets_and_levels_and_refuses_the_rest() {
+        assert!(directives("vem=debug, ,hyper=warn,").is_ok());
+        assert!(directives("debug").is_ok());
+        assert!(directives("vem[scrape]=debug").is_err());
+        assert!(directives("vem{id=1}=debug").is_err());
+        assert!(directives("vem=loud").is_err());
+        assert!(directives("a=b=c").is_err());
+        assert!(directives(" , ").is_err());
     }
 }

@@ -457,6 +457,38 @@ fn slow_targets_hold_only_their_own_place() {
 }
 
 /// A server that answers 500 is `up 0` with a `status` error, and the others still answer.
+/// A family the server answers an error for (CDP policies here) leaves the target up and
+/// only that family's series out; with no failure anywhere there is no error counter at all.
+#[test]
+fn an_optional_family_failing_leaves_the_target_up_without_its_series() {
+    let sim = Arc::new(Simulator::new(SimConfig {
+        faults: vec![veeam_em_sim::FaultRule::parse("status=500,path=*cdpPolicies*").unwrap()],
+        ..SimConfig::default()
+    }));
+    let server = start(sim, ServerOptions::default()).unwrap();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-optional.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[target]]\nname = \"em\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(value(&text, r#"veeam_em_up{target="em"}"#), 1.0);
+    assert!(!text.contains("veeam_em_cdp_policy_enabled"), "{text}");
+    assert!(
+        text.contains("veeam_em_cdp_policy_last_session_result{"),
+        "{text}"
+    );
+    assert!(text.contains("veeam_em_backup_servers{"), "{text}");
+    assert!(!text.contains("veeam_em_scrape_errors"), "{text}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+}
+
 #[test]
 fn a_server_error_is_up_0_with_a_status_error() {
     let sim = Arc::new(Simulator::new(SimConfig {

@@ -7,7 +7,9 @@
 mod exporter;
 #[path = "../logging.rs"]
 mod logging;
+// `vem`'s commands print whole texts; the exporter prints pieces (`print_each`).
 #[path = "../stdout.rs"]
+#[allow(dead_code)]
 mod stdout;
 #[path = "../target.rs"]
 mod target;

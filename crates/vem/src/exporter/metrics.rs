@@ -208,6 +208,11 @@ impl Answer {
         let answer = Arc::new(self);
         Metric::all()
             .filter_map(move |metric| {
+                // A metric without series is left out, as `prometheus-client` leaves out an
+                // empty family (a fleet without failures has no `veeam_em_scrape_errors`).
+                if !metric.has_series(&answer) {
+                    return None;
+                }
                 let mut registry = Registry::default();
                 registry.register_collector(Box::new(OneMetric {
                     answer: Arc::clone(&answer),
@@ -215,7 +220,7 @@ impl Answer {
                 }));
                 let mut text = String::new();
                 encode_registry(&mut text, &registry).expect("writing to a String");
-                (!text.is_empty()).then_some(text)
+                Some(text)
             })
             .chain(std::iter::once_with(|| {
                 let mut text = String::new();
@@ -225,13 +230,13 @@ impl Answer {
     }
 }
 
-/// A metric of an answer: the health of the targets, or one of `METRICS` (name, help).
+/// A metric of an answer: the health of the targets, or one of `METRICS` (by index).
 #[derive(Debug, Clone, Copy)]
 enum Metric {
     Up,
     ScrapeDuration,
     ScrapeErrors,
-    Data(&'static str, &'static str),
+    Data(usize),
 }
 
 impl Metric {
@@ -239,7 +244,19 @@ impl Metric {
     fn all() -> impl Iterator<Item = Metric> {
         [Metric::Up, Metric::ScrapeDuration, Metric::ScrapeErrors]
             .into_iter()
-            .chain(METRICS.iter().map(|(name, help)| Metric::Data(name, help)))
+            .chain((0..METRICS.len()).map(Metric::Data))
+    }
+
+    /// Whether `answer` has series of this metric.
+    fn has_series(self, answer: &Answer) -> bool {
+        match self {
+            Metric::Up | Metric::ScrapeDuration => !answer.targets.is_empty(),
+            Metric::ScrapeErrors => !answer.errors.is_empty(),
+            Metric::Data(i) => answer
+                .targets
+                .iter()
+                .any(|(_, scrape)| scrape.samples.of(i).next().is_some()),
+        }
     }
 
     /// Name, help and type.
@@ -260,7 +277,7 @@ impl Metric {
                 "Failed scrapes of the target by kind (connect, tls, timeout, credentials, status, body, config, other).",
                 MetricType::Counter,
             ),
-            Metric::Data(name, help) => (name, help, MetricType::Gauge),
+            Metric::Data(i) => (METRICS[i].0, METRICS[i].1, MetricType::Gauge),
         }
     }
 }
@@ -276,14 +293,6 @@ impl Collector for OneMetric {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let targets = &self.answer.targets;
         let (name, help, kind) = self.metric.descriptor();
-        if let Metric::Data(..) = self.metric {
-            // A metric no target has series of is left out.
-            let any =
-                |(_, scrape): &(BaseLabels, Arc<Scrape>)| scrape.samples.of(name).next().is_some();
-            if !targets.iter().any(any) {
-                return Ok(());
-            }
-        }
         let mut metric = encoder.encode_descriptor(name, help, None, kind)?;
         match self.metric {
             Metric::Up => {
@@ -308,9 +317,9 @@ impl Collector for OneMetric {
                         .encode_counter::<NoLabelSet, _, u64>(n, None)?;
                 }
             }
-            Metric::Data(..) => {
+            Metric::Data(i) => {
                 for (base, scrape) in targets {
-                    for (labels, value) in scrape.samples.of(name) {
+                    for (labels, value) in scrape.samples.of(i) {
                         metric
                             .encode_family(&(&**base, labels))?
                             .encode_gauge(&value)?;

@@ -235,9 +235,9 @@ impl Exporter {
         if chosen.is_empty() {
             return Err(format!("no target named {:?}", only.unwrap_or_default()));
         }
-        // At most `concurrency` scrapes exist at a time, not one waiting future per target:
-        // a scrape's future holds its ten calls (tens of KB), which for a fleet made up most
-        // of the heap's peak while they waited for the gate. Unordered: the next target starts
+        // At most `concurrency` scrapes exist at a time, not one waiting future per target
+        // (made up front, the futures of a fleet's scrapes were once most of the heap's
+        // peak while they waited for the gate). Unordered: the next target starts
         // as soon as any place is free, so a slow one holds only its own place (in order, the
         // places behind it would wait for it).
         let members = &chosen;
@@ -359,7 +359,10 @@ where
             Ok::<_, std::convert::Infallible>(response)
         }
     });
+    // hyper asks the body for its next piece while its write buffer has room: at most 64 KB
+    // (by default some 400 KB) of the answer wait there for a slow reader.
     let _ = hyper::server::conn::http1::Builder::new()
+        .max_buf_size(64 * 1024)
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }
@@ -394,10 +397,7 @@ pub fn run(args: &Args, program: &'static str) -> Result<(), String> {
             program,
         ));
         if args.once {
-            for chunk in exporter.render(None).await?.chunks() {
-                crate::stdout::print(&chunk)?;
-            }
-            return Ok(());
+            return crate::stdout::print_each(exporter.render(None).await?.chunks());
         }
         serve(exporter, args.listen, web).await
     })

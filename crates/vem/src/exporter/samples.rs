@@ -31,7 +31,7 @@ const MAX_LABELS: usize = 2;
 
 /// One sample: its metric (index in `METRICS`), its labels (name index and where the value is
 /// in the target's string), its value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 struct Packed {
     value: f64,
     labels: [(u8, u32, u32); MAX_LABELS],
@@ -87,23 +87,21 @@ impl EncodeLabelSet for Labels<'_> {
 }
 
 impl Samples {
-    /// The samples of the metric `name`: their labels and values.
-    pub fn of(&self, name: &str) -> impl Iterator<Item = (Labels<'_>, f64)> {
-        let metric = metric_index(name);
-        let range = metric.map_or(0..0, |m| {
-            let start = self.samples.partition_point(|s| s.metric < m);
-            start..start + self.samples[start..].partition_point(|s| s.metric == m)
-        });
+    /// The samples of the metric `METRICS[metric]`: their labels and values.
+    pub fn of(&self, metric: usize) -> impl Iterator<Item = (Labels<'_>, f64)> {
+        let m = |s: &Packed| usize::from(s.metric);
+        let start = self.samples.partition_point(|s| m(s) < metric);
+        let range = start..start + self.samples[start..].partition_point(|s| m(s) == metric);
         self.samples[range]
             .iter()
             .map(|sample| (sample.labels(&self.values), sample.value))
     }
 }
 
-/// The index of metric `name` in `METRICS`.
+/// The index of metric `name` in `METRICS` (which has fewer than 256).
 fn metric_index(name: &str) -> Option<u8> {
     let i = METRICS.iter().position(|(n, _)| *n == name)?;
-    u8::try_from(i).ok()
+    Some(u8::try_from(i).expect("fewer than 256 metrics"))
 }
 
 /// Collects the samples of a scrape.
@@ -144,8 +142,8 @@ impl Builder {
         self.samples.push(packed);
     }
 
-    /// Where `value` is in the string of values (a value just written is not written again:
-    /// a job's name serves its six series).
+    /// Where `value` is in the string of values (one of the previous sample's is not written
+    /// again: a job's name serves its four series by result and its duration).
     fn value(&mut self, value: &str) -> Range<u32> {
         let previous = self.samples.last().into_iter().flat_map(|s| {
             s.labels[..usize::from(s.count)]
@@ -159,8 +157,8 @@ impl Builder {
         }
         let start = self.values.len();
         self.values.push_str(value);
-        // A target's label values are some KB; past 4 GB the offsets would wrap.
-        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        // A target's label values are some KB, not 4 GB.
+        let offset = |n: usize| u32::try_from(n).expect("label values under 4 GB");
         offset(start)..offset(self.values.len())
     }
 
@@ -197,7 +195,7 @@ mod tests {
 
     fn of(samples: &Samples, name: &str) -> Vec<(Vec<(&'static str, String)>, f64)> {
         samples
-            .of(name)
+            .of(metric_index(name).map_or(usize::MAX, usize::from))
             .map(|(labels, v)| {
                 let labels = labels.iter().map(|(k, v)| (k, v.to_owned())).collect();
                 (labels, v)

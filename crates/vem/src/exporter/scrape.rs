@@ -1,6 +1,7 @@
-//! One scrape of one target: the reports and lists the metrics come from, fetched concurrently
-//! with the async client, bounded by the target's timeout, turned into samples. A failure is
-//! never a failed scrape: it is `veeam_em_up 0` and an error counted by kind.
+//! One scrape of one target: the reports and lists the metrics come from, asked for together
+//! with the async client and fetched one at a time, bounded by the target's timeout, each
+//! turned into samples as it arrives. A failure is never a failed scrape: it is
+//! `veeam_em_up 0` and an error counted by kind.
 
 use std::time::{Duration, Instant};
 
@@ -52,12 +53,13 @@ fn long(v: Option<i64>) -> Option<f64> {
 
 /// Requests in flight to one server during a scrape: one, as a client of a slow server should
 /// (and as `veeam-exporter` does); a fleet's parallelism is across its servers
-/// (`--concurrency`). Each request in flight holds its connection's read buffer and the
-/// document being decoded, some 50 KB: two per target made a tenth of the peak of 100 servers.
+/// (`--concurrency`). Each request in flight holds its connection's read buffer (tens of KB,
+/// up to 128 KB after a large answer) and the document being decoded: two per target made a
+/// tenth of the peak of 100 servers.
 pub(super) const IN_FLIGHT: usize = 1;
 
 /// What `start` makes, once `gate` lets it start. Made then and on the heap: a call's future
-/// is several KB, and those waiting for their turn (8 of a target's 10) hold no room for it.
+/// is several KB, and those waiting for their turn (9 of a target's 10) hold no room for it.
 pub(super) async fn gated<F: std::future::Future>(
     gate: &tokio::sync::Semaphore,
     start: impl FnOnce() -> F,
@@ -361,6 +363,14 @@ where
     Ok(())
 }
 
+/// `read`, whose failure is no failure of the scrape (a family the server does not have).
+async fn optional(
+    read: impl std::future::Future<Output = Result<(), ClientError>>,
+) -> Result<(), ClientError> {
+    let _ = read.await;
+    Ok(())
+}
+
 /// Every sample of one target.
 async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Samples, ClientError> {
     let summary = || api::reports().summary();
@@ -398,22 +408,28 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Samples, Clie
             newest_sessions(out, &sessions, series);
         }
     };
-    // The reports and the backup servers every Enterprise Manager has; a server without the
-    // CDP, Cloud Connect or agents family answers an error there: no series, not a failed
-    // scrape (and the sessions of a failed query are those read before it failed).
-    let (overview, jobs, vms, repositories, servers, _, _, _, _, _) = tokio::join!(
+    // The reports and the backup servers every Enterprise Manager has: the first of them that
+    // fails ends the scrape (the documents not yet asked for are not; with bad credentials,
+    // one logon fails, not ten). A server without the CDP, Cloud Connect or agents family
+    // answers an error there: no series, not a failed scrape (and the sessions of a failed
+    // query are those read before it failed).
+    tokio::try_join!(
         read(&gate, &out, || client.call(&ops.0), overview),
         read(&gate, &out, || client.call(&ops.1), job_statistics),
         read(&gate, &out, || client.call(&ops.2), vms_overview),
         read(&gate, &out, || client.call(&ops.3), repositories),
         read(&gate, &out, || client.call(&ops.4), backup_servers),
-        read(&gate, &out, || client.call(&ops.5), cdp_policies),
-        read(&gate, &out, || client.call(&ops.6), cloud_tenants),
-        read(&gate, &out, || client.call(&ops.7), discovered_computers),
-        read(&gate, &out, newest_cdp, sessions(&CDP_SERIES)),
-        read(&gate, &out, newest_jobs, sessions(&JOB_SERIES)),
-    );
-    overview.and(jobs).and(vms).and(repositories).and(servers)?;
+        optional(read(&gate, &out, || client.call(&ops.5), cdp_policies)),
+        optional(read(&gate, &out, || client.call(&ops.6), cloud_tenants)),
+        optional(read(
+            &gate,
+            &out,
+            || client.call(&ops.7),
+            discovered_computers
+        )),
+        optional(read(&gate, &out, newest_cdp, sessions(&CDP_SERIES))),
+        optional(read(&gate, &out, newest_jobs, sessions(&JOB_SERIES))),
+    )?;
     Ok(out.into_inner().unwrap_or_else(|e| e.into_inner()).finish())
 }
 
