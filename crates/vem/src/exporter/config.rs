@@ -55,9 +55,32 @@ impl Config {
             if !names.insert(t.name.as_str()) {
                 return Err(format!("two targets are named {:?}", t.name));
             }
+            for label in t.labels.keys() {
+                check_label(label)
+                    .map_err(|e| format!("target {:?}: label {label:?}: {e}", t.name))?;
+            }
         }
         Ok(config)
     }
+}
+
+/// A target's own label: a Prometheus label name, and none the exporter's series carry already
+/// (a series with two labels of one name is refused by Prometheus, with the whole scrape).
+fn check_label(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    let first = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err("a label name is letters, digits and _, not starting with a digit");
+    }
+    if name.starts_with("__") {
+        return Err("names starting with __ are Prometheus's own");
+    }
+    if name == "target" || name == "kind" || super::samples::LABEL_NAMES.contains(&name) {
+        return Err("the exporter's series carry a label of that name");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -93,5 +116,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("two targets"), "{err}");
+        let with_label = |label: &str| {
+            Config::parse(&format!(
+                "[[target]]\nname = \"a\"\nurl = \"u\"\nuser = \"x\"\nlabels = {{ {label} = \"v\" }}\n"
+            ))
+        };
+        assert!(with_label("site").is_ok());
+        for refused in [
+            "job",
+            "target",
+            "kind",
+            "repository",
+            "__meta",
+            "\"2x\"",
+            "\"a-b\"",
+        ] {
+            let err = with_label(refused).unwrap_err();
+            assert!(err.contains("label"), "{refused}: {err}");
+        }
     }
 }

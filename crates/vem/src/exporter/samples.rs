@@ -12,7 +12,7 @@ use prometheus_client::encoding::{EncodeLabel as _, EncodeLabelSet, LabelSetEnco
 use super::metrics::METRICS;
 
 /// The names of the labels a sample may carry (beyond `target` and the target's own).
-const LABEL_NAMES: &[&str] = &[
+pub(super) const LABEL_NAMES: &[&str] = &[
     "state",
     "type",
     "result",
