@@ -298,17 +298,14 @@ fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figu
     let config = vem_config(dir, o.servers, port, timeout)?;
     let listen = listen_port()?;
     // `vem-exporter ...`, or `vem exporter ...` with --via-vem.
-    let (exe, name) = if o.via_vem {
-        (&o.vem, "vem")
+    let (exe, name, command): (_, _, &[&str]) = if o.via_vem {
+        (&o.vem, "vem", &["exporter"])
     } else {
-        (&o.exporter, "vem-exporter")
+        (&o.exporter, "vem-exporter", &[])
     };
-    let mut command = Command::new(exe);
-    if o.via_vem {
-        command.arg("exporter");
-    }
     let mut exporter = Running(
-        command
+        Command::new(exe)
+            .args(command)
             .arg("--config")
             .arg(&config)
             .args(["--listen", &format!("127.0.0.1:{listen}")])

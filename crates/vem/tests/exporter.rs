@@ -88,16 +88,33 @@ fn serve(config: &std::path::Path, extra: &[&str]) -> (std::process::Child, Stri
     (child, line)
 }
 
-/// A simulator on a socket whose reports answer after `latency` (`5s`).
-fn slow_server(latency: &str) -> RunningServer {
+/// A simulator on a socket with the fault `rule` (`status=500,path=*reports*`).
+fn server_with_fault(rule: &str) -> RunningServer {
     let sim = Arc::new(Simulator::new(SimConfig {
-        faults: vec![veeam_em_sim::FaultRule::parse(&format!(
-            "latency={latency},path=/api/reports*"
-        ))
-        .unwrap()],
+        faults: vec![veeam_em_sim::FaultRule::parse(rule).unwrap()],
         ..SimConfig::default()
     }));
     start(sim, ServerOptions::default()).unwrap()
+}
+
+/// A simulator on a socket whose reports answer after `latency` (`5s`).
+fn slow_server(latency: &str) -> RunningServer {
+    server_with_fault(&format!("latency={latency},path=/api/reports*"))
+}
+
+/// One `[[target]]`: `name` at `url`, the password from `EM_PASSWORD`, then `extra` lines
+/// (`timeout = 2`).
+fn target(name: &str, url: &str, extra: &str) -> String {
+    format!(
+        "[[target]]\nname = \"{name}\"\nurl = \"{url}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n{extra}\n"
+    )
+}
+
+/// The configuration file `file` (in the tests' temporary directory) of `targets`.
+fn write_config(file: &str, targets: &[String]) -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+    std::fs::write(&path, targets.concat()).unwrap();
+    path
 }
 
 /// `vem exporter --config PATH --once --concurrency N`: how long it took and what it printed.
@@ -385,14 +402,13 @@ fn the_dashboard_queries_exported_metrics() {
 fn a_slow_target_costs_its_timeout_only() {
     let (_sim, fast) = server();
     let slow = slow_server("5s");
-    let text = format!(
-        "[[target]]\nname = \"fast\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n\n\
-         [[target]]\nname = \"slow\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\ntimeout = 1\n",
-        fast.url(),
-        slow.url()
+    let path = write_config(
+        "exporter-slow.toml",
+        &[
+            target("fast", fast.url(), ""),
+            target("slow", slow.url(), "timeout = 1"),
+        ],
     );
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow.toml");
-    std::fs::write(&path, text).unwrap();
     // Both targets at once, then one at a time: the slow one holds the only place for its
     // timeout, and the fast one still gets its turn.
     for concurrency in ["16", "1"] {
@@ -421,21 +437,16 @@ fn a_slow_target_costs_its_timeout_only() {
 fn slow_targets_hold_only_their_own_place() {
     let (_sim, fast) = server();
     let slow = slow_server("8s");
-    let target = |name: &str, url: &str, timeout: &str| {
-        format!(
-            "[[target]]\nname = \"{name}\"\nurl = \"{url}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n{timeout}\n"
-        )
-    };
-    let text = [
-        target("slow-1", slow.url(), "timeout = 2"),
-        target("fast-1", fast.url(), ""),
-        target("fast-2", fast.url(), ""),
-        target("fast-3", fast.url(), ""),
-        target("slow-2", slow.url(), "timeout = 2"),
-    ]
-    .concat();
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow-two.toml");
-    std::fs::write(&path, text).unwrap();
+    let path = write_config(
+        "exporter-slow-two.toml",
+        &[
+            target("slow-1", slow.url(), "timeout = 2"),
+            target("fast-1", fast.url(), ""),
+            target("fast-2", fast.url(), ""),
+            target("fast-3", fast.url(), ""),
+            target("slow-2", slow.url(), "timeout = 2"),
+        ],
+    );
     let (took, text) = timed_once(&path, "2");
     for name in ["fast-1", "fast-2", "fast-3"] {
         assert_eq!(
@@ -456,25 +467,12 @@ fn slow_targets_hold_only_their_own_place() {
     );
 }
 
-/// A server that answers 500 is `up 0` with a `status` error, and the others still answer.
 /// A family the server answers an error for (CDP policies here) leaves the target up and
 /// only that family's series out; with no failure anywhere there is no error counter at all.
 #[test]
 fn an_optional_family_failing_leaves_the_target_up_without_its_series() {
-    let sim = Arc::new(Simulator::new(SimConfig {
-        faults: vec![veeam_em_sim::FaultRule::parse("status=500,path=*cdpPolicies*").unwrap()],
-        ..SimConfig::default()
-    }));
-    let server = start(sim, ServerOptions::default()).unwrap();
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-optional.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[[target]]\nname = \"em\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n",
-            server.url()
-        ),
-    )
-    .unwrap();
+    let server = server_with_fault("status=500,path=*cdpPolicies*");
+    let path = write_config("exporter-optional.toml", &[target("em", server.url(), "")]);
     let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -489,24 +487,18 @@ fn an_optional_family_failing_leaves_the_target_up_without_its_series() {
     assert!(text.ends_with("# EOF\n"), "{text}");
 }
 
+/// A server that answers 500 is `up 0` with a `status` error, and the others still answer.
 #[test]
 fn a_server_error_is_up_0_with_a_status_error() {
-    let sim = Arc::new(Simulator::new(SimConfig {
-        faults: vec![veeam_em_sim::FaultRule::parse("status=500,path=*reports*").unwrap()],
-        ..SimConfig::default()
-    }));
-    let failing = start(sim, ServerOptions::default()).unwrap();
+    let failing = server_with_fault("status=500,path=*reports*");
     let (_sim, healthy) = server();
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-500.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[[target]]\nname = \"failing\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n\n[[target]]\nname = \"healthy\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n",
-            failing.url(),
-            healthy.url()
-        ),
-    )
-    .unwrap();
+    let path = write_config(
+        "exporter-500.toml",
+        &[
+            target("failing", failing.url(), ""),
+            target("healthy", healthy.url(), ""),
+        ],
+    );
     let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0));

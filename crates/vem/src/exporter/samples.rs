@@ -170,13 +170,13 @@ impl Builder {
             values,
         } = self;
         let v = &*values;
-        // Stable: of equal samples, the later stays later.
-        samples.sort_by(|a, b| {
+        let order = |a: &Packed, b: &Packed| {
             (a.metric.cmp(&b.metric)).then_with(|| a.labels(v).iter().cmp(b.labels(v).iter()))
-        });
+        };
+        // Stable: of equal samples, the later stays later.
+        samples.sort_by(order);
         samples.dedup_by(|later, kept| {
-            let same =
-                later.metric == kept.metric && later.labels(v).iter().eq(kept.labels(v).iter());
+            let same = order(later, kept).is_eq();
             if same {
                 kept.value = later.value;
             }

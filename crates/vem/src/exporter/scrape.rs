@@ -74,22 +74,24 @@ const NEWEST_SESSIONS: u32 = 200;
 
 /// The first `NEWEST_SESSIONS` items of a query (one page of that size, newest first when the
 /// query sorts so), each cut down to what the series need as it arrives: the whole sessions of
-/// many targets are never held at once.
+/// many targets are never held at once. A query that fails gives the items read before.
 async fn newest<O>(
     client: &AsyncClient<ReqwestTransport>,
     mut op: O,
     brief: fn(O::Entity) -> Newest,
-) -> Vec<Result<Newest, ClientError>>
+) -> Vec<Newest>
 where
     O: veeam_em_api::query::QueryOperation + Send + Sync + 'static,
     O::Entity: Send + 'static,
 {
     use futures_util::StreamExt as _;
+    use std::future::ready;
     op.query_mut().set_page_size(NEWEST_SESSIONS);
     client
         .query_entities(op)
         .take(NEWEST_SESSIONS as usize)
-        .map(|item| item.map(brief))
+        .take_while(|item| ready(item.is_ok()))
+        .filter_map(|item| ready(item.ok().map(brief)))
         .collect()
         .await
 }
@@ -403,10 +405,7 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Samples, Clie
         Ok::<_, ClientError>(newest(client, op, Newest::job).await)
     };
     let sessions = |series: &'static NewestSeries| {
-        move |out: &mut Builder, sessions: Vec<Result<Newest, ClientError>>| {
-            let sessions: Vec<Newest> = sessions.into_iter().map_while(Result::ok).collect();
-            newest_sessions(out, &sessions, series);
-        }
+        move |out: &mut Builder, sessions: Vec<Newest>| newest_sessions(out, &sessions, series)
     };
     // The reports and the backup servers every Enterprise Manager has: the first of them that
     // fails ends the scrape (the documents not yet asked for are not; with bad credentials,
